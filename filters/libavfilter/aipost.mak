@@ -1,0 +1,15 @@
+# aipost objects, included from libavfilter/Makefile (see patches/).
+# Kernels shared by several filters are listed once per filter; FFmpeg's
+# build sorts the object list, so each is compiled and linked once.
+
+AIPOST_GRAIN = aipost/grain.o
+ifeq ($(ARCH_X86),yes)
+AIPOST_GRAIN += aipost/x86/grain_avx2.o
+endif
+
+OBJS-$(CONFIG_AIGRAIN_FILTER) += vf_aigrain.o $(AIPOST_GRAIN)
+
+# Libraries our filters link (libplacebo even where FFmpeg's own
+# vf_libplacebo is off), written by aipost's configure into the build folder.
+-include aipost-config.mak
+EXTRALIBS-avfilter += $(AIPOST_EXTRALIBS)

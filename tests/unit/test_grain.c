@@ -1,0 +1,379 @@
+/*
+ * Unit tests of the grain kernels (filters/libavfilter/aipost/grain.*),
+ * without FFmpeg: statistics of the template, purity of the row generator,
+ * the blend tables, and the SIMD blend against the C reference, bit-exact.
+ */
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aipost/counter_rng.h"
+#include "aipost/grain.h"
+
+#define T AIP_GRAIN_TEMPLATE_SIZE
+
+/* fnv1a of the template of seed 0, plane 0, size 1.5 (see below). */
+#define AIP_TEST_TEMPLATE_HASH UINT64_C(0x3cc12ec9cd7c046e)
+
+static void template_stats(const AIPGrainPlane *p, double *mean, double *sd)
+{
+    double s = 0, s2 = 0;
+    for (int i = 0; i < T * T; i++) {
+        s  += p->template[i];
+        s2 += (double)p->template[i] * p->template[i];
+    }
+    *mean = s / (T * T);
+    *sd   = sqrt(s2 / (T * T) - *mean * *mean);
+}
+
+/* Normalised autocorrelation of the template at horizontal lag d. */
+static double template_autocorr(const AIPGrainPlane *p, int d)
+{
+    double num = 0, den = 0;
+    for (int y = 0; y < T; y++)
+        for (int x = 0; x + d < T; x++) {
+            num += (double)p->template[y * T + x] * p->template[y * T + x + d];
+            den += (double)p->template[y * T + x] * p->template[y * T + x];
+        }
+    return num / den;
+}
+
+/* Full width at half maximum of the autocorrelation, linear between lags. */
+static double autocorr_fwhm(const AIPGrainPlane *p)
+{
+    double prev = 1.0;
+    for (int d = 1; d < 40; d++) {
+        const double r = template_autocorr(p, d);
+        if (r < 0.5)
+            return 2.0 * (d - 1 + (prev - 0.5) / (prev - r));
+        prev = r;
+    }
+    return 80;
+}
+
+START_TEST(test_template_unit_sigma_zero_mean)
+{
+    static const double sizes[] = { 0.25, 0.5, 1.5, 4.0, 12.0 };
+    for (unsigned i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+        AIPGrainPlane p;
+        double mean, sd;
+        ck_assert_int_eq(aip_grain_plane_init(&p, 7, 0, sizes[i], sizes[i]), 0);
+        template_stats(&p, &mean, &sd);
+        ck_assert_msg(fabs(mean) < 1.0, "size %g: mean %g", sizes[i], mean);
+        ck_assert_msg(fabs(sd - AIP_GRAIN_UNIT) < 0.01 * AIP_GRAIN_UNIT,
+                      "size %g: sd %g, want %d", sizes[i], sd, AIP_GRAIN_UNIT);
+        aip_grain_plane_uninit(&p);
+    }
+}
+END_TEST
+
+START_TEST(test_template_width_follows_size)
+{
+    /* The grain size is the autocorrelation's full width at half maximum;
+     * white noise's is about 1 pixel whatever is asked below that. */
+    static const double sizes[] = { 2.0, 3.0, 4.0, 6.0, 10.0 };
+    double last = 0;
+    for (unsigned i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+        AIPGrainPlane p;
+        double fwhm;
+        ck_assert_int_eq(aip_grain_plane_init(&p, 1, 0, sizes[i], sizes[i]), 0);
+        fwhm = autocorr_fwhm(&p);
+        ck_assert_msg(fabs(fwhm - sizes[i]) < 0.15 * sizes[i], "size %g: measured width %g", sizes[i], fwhm);
+        ck_assert(fwhm > last);
+        last = fwhm;
+        aip_grain_plane_uninit(&p);
+    }
+}
+END_TEST
+
+START_TEST(test_template_rejects_bad_size)
+{
+    AIPGrainPlane p;
+    ck_assert_int_lt(aip_grain_plane_init(&p, 1, 0, 0.0, 1.0), 0);
+    ck_assert_int_lt(aip_grain_plane_init(&p, 1, 0, 1.0, AIP_GRAIN_MAX_SIZE + 1), 0);
+    ck_assert_int_lt(aip_grain_plane_init(&p, 1, 0, NAN, 1.0), 0);
+}
+END_TEST
+
+static uint64_t fnv1a(const void *data, size_t n)
+{
+    const uint8_t *b = data;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+START_TEST(test_template_is_pinned)
+{
+    /* The grain of a seed is part of the output format: farms join segments
+     * made on different machines and releases. A change here is a change of
+     * every aigrain output, and needs a deliberate update of these values. */
+    AIPGrainPlane p;
+    uint64_t h;
+    ck_assert_int_eq(aip_grain_plane_init(&p, 0, 0, 1.5, 1.5), 0);
+    h = fnv1a(p.template, sizeof(*p.template) * T * T);
+    aip_grain_plane_uninit(&p);
+    ck_assert_msg(h == AIP_TEST_TEMPLATE_HASH, "template hash %016llx", (unsigned long long)h);
+}
+END_TEST
+
+START_TEST(test_seed_and_plane_change_grain)
+{
+    AIPGrainPlane a, b, c;
+    ck_assert_int_eq(aip_grain_plane_init(&a, 1, 0, 1.5, 1.5), 0);
+    ck_assert_int_eq(aip_grain_plane_init(&b, 2, 0, 1.5, 1.5), 0);
+    ck_assert_int_eq(aip_grain_plane_init(&c, 1, 1, 1.5, 1.5), 0);
+    ck_assert(memcmp(a.template, b.template, sizeof(*a.template) * T * T));
+    ck_assert(memcmp(a.template, c.template, sizeof(*a.template) * T * T));
+    aip_grain_plane_uninit(&a);
+    aip_grain_plane_uninit(&b);
+    aip_grain_plane_uninit(&c);
+}
+END_TEST
+
+START_TEST(test_row_is_pure_function_of_position)
+{
+    /* Rows made in any order, with any width, agree where they overlap:
+     * what slice threading and segment processing rely on. */
+    enum { W = 333, H = 80 };
+    AIPGrainPlane p;
+    int16_t *full = malloc(sizeof(int16_t) * W * H);
+    int16_t row[W], narrow[100], tmp[W + AIP_GRAIN_BLOCK + AIP_GRAIN_MAX_OVERLAP];
+
+    ck_assert_int_eq(aip_grain_plane_init(&p, 3, 0, 3.0, 3.0), 0);
+    for (int y = 0; y < H; y++)
+        aip_grain_row(&p, full + y * W, tmp, 42, y, W);
+    for (int y = H - 1; y >= 0; y -= 3) {
+        aip_grain_row(&p, row, tmp, 42, y, W);
+        ck_assert(!memcmp(row, full + y * W, sizeof(row)));
+        aip_grain_row(&p, narrow, tmp, 42, y, 100);
+        ck_assert(!memcmp(narrow, full + y * W, sizeof(narrow)));
+    }
+    /* another frame key gives other grain */
+    aip_grain_row(&p, row, tmp, 43, 5, W);
+    ck_assert(memcmp(row, full + 5 * W, sizeof(row)));
+    aip_grain_plane_uninit(&p);
+    free(full);
+}
+END_TEST
+
+START_TEST(test_block_seams_keep_sigma)
+{
+    /* Cross-fades are variance preserving: the grain's deviation on block
+     * edges (rows and columns within the overlap) matches the interior. */
+    enum { W = 640, H = 640 };
+    AIPGrainPlane p;
+    int16_t row[W], tmp[W + AIP_GRAIN_BLOCK + AIP_GRAIN_MAX_OVERLAP];
+    double se = 0, ne = 0, si = 0, ni = 0;
+
+    ck_assert_int_eq(aip_grain_plane_init(&p, 9, 0, 1.0, 1.0), 0);
+    for (int k = 0; k < 8; k++)
+        for (int y = 0; y < H; y++) {
+            aip_grain_row(&p, row, tmp, k, y, W);
+            for (int x = 0; x < W; x++) {
+                const int edge = (y >= AIP_GRAIN_BLOCK && y % AIP_GRAIN_BLOCK < p.overlap) ||
+                                 (x >= AIP_GRAIN_BLOCK && x % AIP_GRAIN_BLOCK < p.overlap);
+                const double v = (double)row[x] * row[x];
+                if (edge) { se += v; ne++; } else { si += v; ni++; }
+            }
+        }
+    ck_assert_msg(fabs(sqrt(se / ne) / sqrt(si / ni) - 1.0) < 0.05,
+                  "edge sd %g interior sd %g", sqrt(se / ne), sqrt(si / ni));
+    aip_grain_plane_uninit(&p);
+}
+END_TEST
+
+START_TEST(test_fade_weights_preserve_power)
+{
+    int a, b;
+    aip_grain_fade_weights(0, &a, &b);
+    ck_assert_int_eq(a, 128);
+    ck_assert_int_eq(b, 0);
+    aip_grain_fade_weights(1, &a, &b);
+    ck_assert_int_eq(a, 0);
+    ck_assert_int_eq(b, 128);
+    for (int i = 0; i <= 20; i++) {
+        aip_grain_fade_weights(i / 20.0, &a, &b);
+        ck_assert_msg(abs(a * a + b * b - 128 * 128) < 300, "t=%g: %d %d", i / 20.0, a, b);
+    }
+    aip_grain_fade_weights(0.5, &a, &b);
+    ck_assert_int_eq(a, 91);
+    ck_assert_int_eq(b, 91);
+}
+END_TEST
+
+START_TEST(test_scaling_overlay_shape_and_curve)
+{
+    int32_t lut[256];
+    const AIPGrainCurve flat = { 1, 1, 1 }, curve = { 2, 1, 0.5 };
+    const int shift = 10;
+
+    /* overlay, full range: zero at black and white, peak at mid-grey */
+    aip_grain_scaling_lut(lut, 256, 0, 0, 255, AIP_GRAIN_SHAPE_OVERLAY, &flat, 1.0, shift);
+    ck_assert_int_eq(lut[0], 0);
+    ck_assert_int_eq(lut[255], 0);
+    ck_assert_int_eq(lut[64], lrint(2.0 * 64 / 255 * 1024));
+    ck_assert(lut[127] > lut[100] && lut[128] > lut[160]);
+
+    /* limited range: nothing below black (16) or above white (235) */
+    aip_grain_scaling_lut(lut, 256, 0, 16, 235, AIP_GRAIN_SHAPE_OVERLAY, &flat, 1.0, shift);
+    ck_assert_int_eq(lut[10], 0);
+    ck_assert_int_eq(lut[16], 0);
+    ck_assert_int_eq(lut[240], 0);
+
+    /* add: flat gain, shaped only by the curve */
+    aip_grain_scaling_lut(lut, 256, 0, 0, 255, AIP_GRAIN_SHAPE_ADD, &curve, 1.0, shift);
+    ck_assert_int_eq(lut[0], 2048);
+    ck_assert_int_eq(lut[255], 512);
+    ck_assert(abs(lut[128] - 1024) < 10);
+
+    /* deep drivers index by their top bits, at the bucket's centre */
+    {
+        int32_t lut10[1024];
+        aip_grain_scaling_lut(lut10, 1024, 2, 0, 4095, AIP_GRAIN_SHAPE_ADD, &curve, 1.0, shift);
+        ck_assert_int_eq(lut10[0], lrint((2.0 - 1.5 / 4095 * 2) * 1024));
+    }
+}
+END_TEST
+
+/* -------------------------------------------------- SIMD against C */
+
+static uint64_t rng_state = 1;
+static uint32_t rnd(void)
+{
+    return (uint32_t)(aip_mix64(rng_state++) >> 32);
+}
+
+static int have_avx2(void)
+{
+#if AIP_HAVE_X86_SIMD
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
+START_TEST(test_blend_simd_bitexact)
+{
+    enum { MAXW = 300 };
+    AIPGrainDSP ref, opt;
+    /* drivers: the samples themselves (step 1) or a luma row twice as
+     * wide (step 2), with the padding FFmpeg frames have */
+    uint8_t  s8[MAXW], luma8[2 * MAXW + 32], d8a[MAXW], d8b[MAXW];
+    uint16_t s16[MAXW], luma16[2 * MAXW + 32], d16a[MAXW], d16b[MAXW];
+    int16_t grain[MAXW];
+    int32_t lut[AIP_GRAIN_LUT_SIZE];
+
+    if (!have_avx2()) {
+        fprintf(stderr, "test_blend_simd_bitexact: no AVX2 on this CPU, C only\n");
+        return;
+    }
+    aip_grain_dsp_init(&ref, 0);
+    aip_grain_dsp_init(&opt, AIP_CPU_AVX2);
+    ck_assert_ptr_ne((void *)ref.blend8, (void *)opt.blend8);
+
+    for (int iter = 0; iter < 4000; iter++) {
+        const int depth = (int[]){ 8, 9, 10, 12, 14, 16 }[rnd() % 6];
+        const int step = 1 + rnd() % 2;
+        const int w = 1 + rnd() % MAXW;
+        const int max = (1 << depth) - 1;
+        const int lut_shift = depth > AIP_GRAIN_LUT_BITS ? depth - AIP_GRAIN_LUT_BITS : 0;
+        const int round_shift = 1 + rnd() % 24;
+        const int lo = rnd() % 2 ? 0 : 16 << (depth - 8);
+        const int hi = rnd() % 2 ? max : 235 << (depth - 8);
+        const int lut_max = AIP_GRAIN_SCALING_MAX;
+
+        for (int i = 0; i < AIP_GRAIN_LUT_SIZE; i++)
+            lut[i] = (int32_t)(rnd() % (2 * lut_max + 1)) - lut_max;
+        for (int i = 0; i < MAXW; i++)
+            grain[i] = (int16_t)(rnd() % 65536 - 32768);
+        for (int i = 0; i < MAXW; i++) {
+            s8[i] = rnd();
+            s16[i] = rnd() & max;
+        }
+        for (int i = 0; i < 2 * MAXW + 32; i++) {
+            luma8[i] = rnd();
+            luma16[i] = rnd() & max;
+        }
+
+        if (depth == 8) {
+            ref.blend8(d8a, s8, grain, lut, step == 2 ? luma8 : s8, step, 0, round_shift, lo, hi, w);
+            opt.blend8(d8b, s8, grain, lut, step == 2 ? luma8 : s8, step, 0, round_shift, lo, hi, w);
+            if (memcmp(d8a, d8b, w)) {
+                for (int x = 0; x < w; x++)
+                    if (d8a[x] != d8b[x])
+                        ck_abort_msg("8-bit w=%d step=%d shift=%d: x=%d C %d SIMD %d",
+                                     w, step, round_shift, x, d8a[x], d8b[x]);
+            }
+        } else {
+            ref.blend16(d16a, s16, grain, lut, step == 2 ? luma16 : s16, step, lut_shift, round_shift, lo, hi, w);
+            opt.blend16(d16b, s16, grain, lut, step == 2 ? luma16 : s16, step, lut_shift, round_shift, lo, hi, w);
+            if (memcmp(d16a, d16b, w * 2)) {
+                for (int x = 0; x < w; x++)
+                    if (d16a[x] != d16b[x])
+                        ck_abort_msg("%d-bit w=%d step=%d shift=%d: x=%d C %d SIMD %d",
+                                     depth, w, step, round_shift, x, d16a[x], d16b[x]);
+            }
+        }
+    }
+
+    /* in place (dst == src), as the filter runs */
+    for (int i = 0; i < MAXW; i++)
+        d8a[i] = d8b[i] = rnd();
+    ref.blend8(d8a, d8a, grain, lut, d8a, 1, 0, 12, 0, 255, MAXW);
+    opt.blend8(d8b, d8b, grain, lut, d8b, 1, 0, 12, 0, 255, MAXW);
+    ck_assert(!memcmp(d8a, d8b, MAXW));
+}
+END_TEST
+
+START_TEST(test_blend_reference_values)
+{
+    /* Pinned points of the C reference: rounding half up, clipping. */
+    const int32_t lut[4] = { 0, 1024, 2048, -1024 };
+    const int16_t grain[4] = { 100, 3, -3, 512 };
+    uint8_t src[4] = { 0, 1, 2, 3 }, dst[4];
+    AIPGrainDSP c;
+
+    aip_grain_dsp_init(&c, 0);
+    /* v = src: lut[0]*100 = 0; lut[1]*3>>10 = 3.0 -> 4; lut[2]*-3 = -6 -> 0 clip lo 0;
+     * lut[3]*512 = -524288 >> 10 = -512 -> 3 - 512 clipped to lo */
+    c.blend8(dst, src, grain, lut, src, 1, 0, 10, 0, 255, 4);
+    ck_assert_int_eq(dst[0], 0);
+    ck_assert_int_eq(dst[1], 4);
+    ck_assert_int_eq(dst[2], 0);
+    ck_assert_int_eq(dst[3], 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("grain");
+    TCase *tc = tcase_create("kernels");
+    SRunner *sr;
+    int failed;
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_template_unit_sigma_zero_mean);
+    tcase_add_test(tc, test_template_width_follows_size);
+    tcase_add_test(tc, test_template_rejects_bad_size);
+    tcase_add_test(tc, test_template_is_pinned);
+    tcase_add_test(tc, test_seed_and_plane_change_grain);
+    tcase_add_test(tc, test_row_is_pure_function_of_position);
+    tcase_add_test(tc, test_block_seams_keep_sigma);
+    tcase_add_test(tc, test_fade_weights_preserve_power);
+    tcase_add_test(tc, test_scaling_overlay_shape_and_curve);
+    tcase_add_test(tc, test_blend_simd_bitexact);
+    tcase_add_test(tc, test_blend_reference_values);
+    suite_add_tcase(s, tc);
+
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
