@@ -90,7 +90,8 @@ typedef struct AIGrainContext {
 } AIGrainContext;
 
 typedef struct ThreadData {
-    AVFrame *frame;
+    const AVFrame *in;
+    AVFrame *out;                       /* may be in itself */
     const AVFrame *plate;
     uint64_t key_a, key_b;              /* grain keys; b only for correlated */
     int weight_a, weight_b;
@@ -300,7 +301,8 @@ static void plate_row(const AIGrainContext *s, const AVFrame *plate, int p,
 static void grain_plane_rows(const AIGrainContext *s, const ThreadData *td,
                              int16_t *scratch, int p, int y0, int y1)
 {
-    AVFrame *frame = td->frame;
+    const AVFrame *in = td->in;
+    AVFrame *out = td->out;
     const int w = s->planewidth[p];
     const int stride = s->scratch_stride;
     int16_t *grain = scratch, *tmp = scratch + stride;
@@ -311,9 +313,10 @@ static void grain_plane_rows(const AIGrainContext *s, const ThreadData *td,
     const int lo = 0, hi = (1 << s->depth) - 1;
 
     for (int y = y0; y < y1; y++) {
-        uint8_t *row = frame->data[p] + (ptrdiff_t)y * frame->linesize[p];
-        const uint8_t *driver = from_luma ? frame->data[0] + (ptrdiff_t)(y << s->vsub) * frame->linesize[0]
-                                          : row;
+        const uint8_t *src = in->data[p] + (ptrdiff_t)y * in->linesize[p];
+        uint8_t *dst = out->data[p] + (ptrdiff_t)y * out->linesize[p];
+        const uint8_t *driver = from_luma ? in->data[0] + (ptrdiff_t)(y << s->vsub) * in->linesize[0]
+                                          : src;
 
         if (td->plate) {
             plate_row(s, td->plate, p, grain, y, w);
@@ -330,10 +333,10 @@ static void grain_plane_rows(const AIGrainContext *s, const ThreadData *td,
         }
 
         if (s->depth == 8)
-            s->dsp.blend8(row, row, grain, s->scaling[p], driver, step, s->lut_shift,
+            s->dsp.blend8(dst, src, grain, s->scaling[p], driver, step, s->lut_shift,
                           s->round_shift[p], lo, hi, w);
         else
-            s->dsp.blend16((uint16_t *)row, (const uint16_t *)row, grain, s->scaling[p],
+            s->dsp.blend16((uint16_t *)dst, (const uint16_t *)src, grain, s->scaling[p],
                            (const uint16_t *)driver, step, s->lut_shift,
                            s->round_shift[p], lo, hi, w);
     }
@@ -345,20 +348,26 @@ static int grain_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
     const ThreadData *td = arg;
     int16_t *scratch = s->scratch + (size_t)jobnr * SCRATCH_ROWS * s->scratch_stride;
     /* Slices are cut on chroma rows so that a job owns the luma rows its
-     * chroma is driven by; chroma goes first, while that luma is untouched,
-     * so the result does not depend on how rows are shared out. */
+     * chroma is driven by. Working in place, chroma goes first, while that
+     * luma is untouched, so the result does not depend on how rows are
+     * shared out. */
     const int ch = s->planeheight[1];
     const int cy0 = ch * jobnr / nb_jobs, cy1 = ch * (jobnr + 1) / nb_jobs;
     const int y0 = cy0 << s->vsub;
     const int y1 = FFMIN(cy1 << s->vsub, s->planeheight[0]);
 
     for (int p = s->nb_planes - 1; p >= 0; p--) {
-        if (!s->plane_active[p])
-            continue;
-        if (p == 0 || s->is_rgb)
-            grain_plane_rows(s, td, scratch, p, y0, y1);
-        else
-            grain_plane_rows(s, td, scratch, p, cy0, cy1);
+        const int subsampled = p > 0 && !s->is_rgb;
+        const int r0 = subsampled ? cy0 : y0, r1 = subsampled ? cy1 : y1;
+
+        if (s->plane_active[p]) {
+            grain_plane_rows(s, td, scratch, p, r0, r1);
+        } else if (td->out != td->in) {
+            const int bytes = s->depth > 8 ? 2 : 1;
+            av_image_copy_plane(td->out->data[p] + (ptrdiff_t)r0 * td->out->linesize[p], td->out->linesize[p],
+                                td->in->data[p]  + (ptrdiff_t)r0 * td->in->linesize[p],  td->in->linesize[p],
+                                s->planewidth[p] * bytes, r1 - r0);
+        }
     }
     return 0;
 }
@@ -391,20 +400,23 @@ static int64_t frame_index(AVFilterContext *ctx, const AVFrame *in)
 static int filter_frame(AVFilterContext *ctx, AVFrame *in, const AVFrame *plate)
 {
     AIGrainContext *s = ctx->priv;
-    AVFilterLink *inlink = ctx->inputs[0];
     AVFilterLink *outlink = ctx->outputs[0];
-    ThreadData td = { .plate = plate };
+    ThreadData td = { .in = in, .out = in, .plate = plate };
     const int64_t index = frame_index(ctx, in);
-    int ret;
 
     s->frame_count++;
     if (ctx->is_disabled)
         return ff_filter_frame(outlink, in);
 
-    ret = ff_inlink_make_frame_writable(inlink, &in);
-    if (ret < 0) {
-        av_frame_free(&in);
-        return ret;
+    /* Grain in place when we own the frame; otherwise blend from the input
+     * into a new frame, which costs no more than the copy would. */
+    if (!av_frame_is_writable(in)) {
+        td.out = ff_get_video_buffer(outlink, outlink->w, outlink->h);
+        if (!td.out) {
+            av_frame_free(&in);
+            return AVERROR(ENOMEM);
+        }
+        av_frame_copy_props(td.out, in);
     }
 
     if (s->lut_range != in->color_range)
@@ -427,12 +439,13 @@ static int filter_frame(AVFilterContext *ctx, AVFrame *in, const AVFrame *plate)
     }
     }
 
-    td.frame = in;
     ff_filter_execute(ctx, grain_slice, &td, NULL,
                       FFMIN(s->nb_jobs_max, ff_filter_get_nb_threads(ctx)));
 
-    av_dict_set_int(&in->metadata, "lavfi.aigrain.frame_index", index, 0);
-    return ff_filter_frame(outlink, in);
+    if (td.out != in)
+        av_frame_free(&in);
+    av_dict_set_int(&td.out->metadata, "lavfi.aigrain.frame_index", index, 0);
+    return ff_filter_frame(outlink, td.out);
 }
 
 /* Next plate frame for the next main frame: live frames while the plate
@@ -589,10 +602,24 @@ static int process_command(AVFilterContext *ctx, const char *cmd, const char *ar
     return ret;
 }
 
+/* The main input's geometry and timing, whatever the plate's. */
+static int config_output(AVFilterLink *outlink)
+{
+    AVFilterLink *inlink = outlink->src->inputs[0];
+
+    outlink->w = inlink->w;
+    outlink->h = inlink->h;
+    outlink->sample_aspect_ratio = inlink->sample_aspect_ratio;
+    outlink->time_base = inlink->time_base;
+    ff_filter_link(outlink)->frame_rate = ff_filter_link(inlink)->frame_rate;
+    return 0;
+}
+
 static const AVFilterPad aigrain_outputs[] = {
     {
-        .name = "default",
-        .type = AVMEDIA_TYPE_VIDEO,
+        .name         = "default",
+        .type         = AVMEDIA_TYPE_VIDEO,
+        .config_props = config_output,
     },
 };
 
