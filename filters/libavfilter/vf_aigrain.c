@@ -65,6 +65,8 @@ typedef struct AIGrainContext {
     AIPGrainPlane field[4];
     int nb_fields;
     double size_px;                     /* effective grain size, luma samples */
+    int blocks_w[4], blocks_h[4];       /* grain blocks covering each field */
+    uint32_t *offsets[4][2];            /* per field, for keys a and b */
     AIPGrainDSP dsp;
 
     /* blend tables, rebuilt when the frames' colour range changes */
@@ -249,6 +251,17 @@ static int config_input(AVFilterLink *inlink)
             if (ret < 0)
                 return AVERROR(-ret);
         }
+        for (int i = 0; i < s->nb_fields; i++) {
+            const int p = s->is_rgb ? 0 : i;
+            s->blocks_w[i] = AIP_GRAIN_BLOCKS(s->planewidth[p]);
+            s->blocks_h[i] = AIP_GRAIN_BLOCKS(s->planeheight[p]);
+            for (int k = 0; k < 2; k++) {
+                av_freep(&s->offsets[i][k]);
+                s->offsets[i][k] = av_malloc_array(s->blocks_w[i] * s->blocks_h[i], sizeof(**s->offsets));
+                if (!s->offsets[i][k])
+                    return AVERROR(ENOMEM);
+            }
+        }
         av_log(ctx, AV_LOG_VERBOSE, "grain size %.2f px, block overlap %d\n",
                s->size_px, s->field[0].overlap);
     }
@@ -269,9 +282,9 @@ static int config_input(AVFilterLink *inlink)
 static void field_row(const AIGrainContext *s, const ThreadData *td, int field,
                       int16_t *dst, int16_t *tmp, int16_t *second, int y, int w)
 {
-    aip_grain_row(&s->field[field], dst, tmp, td->key_a, y, w);
-    if (s->temporal == TEMPORAL_CORRELATED && td->weight_b) {
-        aip_grain_row(&s->field[field], second, tmp, td->key_b, y, w);
+    aip_grain_row(&s->field[field], s->offsets[field][0], s->blocks_w[field], dst, tmp, y, w);
+    if (td->weight_b) {
+        aip_grain_row(&s->field[field], s->offsets[field][1], s->blocks_w[field], second, tmp, y, w);
         aip_grain_mix_rows(dst, dst, second, td->weight_a, td->weight_b, w);
     }
 }
@@ -439,6 +452,18 @@ static int filter_frame(AVFilterContext *ctx, AVFrame *in, const AVFrame *plate)
     }
     }
 
+    /* Where each block takes its grain from: once per frame, for the fields
+     * the active planes use. */
+    if (!plate)
+        for (int i = 0; i < s->nb_fields; i++) {
+            const int used = s->is_rgb ? (i == 0 || s->chroma > 0) : s->plane_active[i];
+            if (!used)
+                continue;
+            aip_grain_offsets(&s->field[i], s->offsets[i][0], td.key_a, s->blocks_w[i], s->blocks_h[i]);
+            if (td.weight_b)
+                aip_grain_offsets(&s->field[i], s->offsets[i][1], td.key_b, s->blocks_w[i], s->blocks_h[i]);
+        }
+
     ff_filter_execute(ctx, grain_slice, &td, NULL,
                       FFMIN(s->nb_jobs_max, ff_filter_get_nb_threads(ctx)));
 
@@ -584,6 +609,10 @@ static av_cold void uninit(AVFilterContext *ctx)
 
     for (int i = 0; i < s->nb_fields; i++)
         aip_grain_plane_uninit(&s->field[i]);
+    for (int i = 0; i < 4; i++) {
+        av_freep(&s->offsets[i][0]);
+        av_freep(&s->offsets[i][1]);
+    }
     av_freep(&s->scratch);
     av_frame_free(&s->pending_plate);
     for (int i = 0; i < s->nb_plate_cache; i++)

@@ -184,42 +184,57 @@ static inline int16_t fade(int a, int wa, int b, int wb)
     return (int16_t)((a * wa + b * wb + (1 << (AIP_GRAIN_WEIGHT_SHIFT - 1))) >> AIP_GRAIN_WEIGHT_SHIFT);
 }
 
-/* Row `row` (0 .. block + overlap - 1) of block row `by`, across the width,
- * with horizontal cross-fades between neighbouring blocks. */
-static void block_row(const AIPGrainPlane *p, int16_t *dst, uint64_t frame_key,
-                      int by, int row, int w)
+void aip_grain_offsets(const AIPGrainPlane *p, uint32_t *offsets, uint64_t frame_key,
+                       int blocks_w, int blocks_h)
+{
+    const uint32_t range = T - AIP_GRAIN_BLOCK - p->overlap + 1;
+
+    for (int by = 0; by < blocks_h; by++)
+        for (int bx = 0; bx < blocks_w; bx++) {
+            const uint64_t h = aip_hash4(p->seed, frame_key, (uint64_t)by, (uint64_t)bx);
+            const uint32_t ox = aip_bounded((uint32_t)h, range);
+            const uint32_t oy = aip_bounded((uint32_t)(h >> 32), range);
+            offsets[by * blocks_w + bx] = oy << 16 | ox;
+        }
+}
+
+/* Row `row` (0 .. block + overlap - 1) of the block row whose offsets are
+ * given, across the width, with horizontal cross-fades between blocks. */
+static void block_row(const AIPGrainPlane *p, int16_t *dst, const uint32_t *offsets,
+                      int row, int w)
 {
     const int overlap = p->overlap;
-    const uint32_t offsets = T - AIP_GRAIN_BLOCK - overlap + 1;
-    int16_t tail[AIP_GRAIN_MAX_OVERLAP];
+    const int16_t *prev = NULL;     /* previous block's extension */
 
     for (int bx = 0, x0 = 0; x0 < w; bx++, x0 += AIP_GRAIN_BLOCK) {
-        const uint64_t h = aip_hash4(p->seed, frame_key, (uint64_t)by, (uint64_t)bx);
-        const int ox = aip_bounded((uint32_t)h, offsets);
-        const int oy = aip_bounded((uint32_t)(h >> 32), offsets);
-        const int16_t *src = p->template + (oy + row) * T + ox;
-        const int n = w - x0 < AIP_GRAIN_BLOCK ? w - x0 : AIP_GRAIN_BLOCK;
+        const int16_t *src = p->template + ((offsets[bx] >> 16) + row) * T + (offsets[bx] & 0xffff);
+        int16_t *out = dst + x0;
         int i = 0;
 
-        if (bx)
-            for (; i < overlap && i < n; i++)
-                dst[x0 + i] = fade(tail[i], p->fade_out[i], src[i], p->fade_in[i]);
-        memcpy(dst + x0 + i, src + i, (n - i) * sizeof(*dst));
-        memcpy(tail, src + AIP_GRAIN_BLOCK, overlap * sizeof(*tail));
+        if (w - x0 >= AIP_GRAIN_BLOCK) {
+            /* constant size: the compiler inlines the copy */
+            memcpy(out, src, AIP_GRAIN_BLOCK * sizeof(*out));
+        } else {
+            memcpy(out, src, (w - x0) * sizeof(*out));
+        }
+        if (prev)
+            for (; i < overlap && x0 + i < w; i++)
+                out[i] = fade(prev[i], p->fade_out[i], src[i], p->fade_in[i]);
+        prev = src + AIP_GRAIN_BLOCK;
     }
 }
 
-void aip_grain_row(const AIPGrainPlane *p, int16_t *dst, int16_t *tmp,
-                   uint64_t frame_key, int y, int w)
+void aip_grain_row(const AIPGrainPlane *p, const uint32_t *offsets, int blocks_w,
+                   int16_t *dst, int16_t *tmp, int y, int w)
 {
     const int by = y / AIP_GRAIN_BLOCK;
     const int row = y - by * AIP_GRAIN_BLOCK;
 
-    block_row(p, dst, frame_key, by, row, w);
+    block_row(p, dst, offsets + by * blocks_w, row, w);
     if (by > 0 && row < p->overlap) {
         /* The block row above extends `overlap` rows into this one. */
         const int w_out = p->fade_out[row], w_in = p->fade_in[row];
-        block_row(p, tmp, frame_key, by - 1, AIP_GRAIN_BLOCK + row, w);
+        block_row(p, tmp, offsets + (by - 1) * blocks_w, AIP_GRAIN_BLOCK + row, w);
         for (int x = 0; x < w; x++)
             dst[x] = fade(tmp[x], w_out, dst[x], w_in);
     }

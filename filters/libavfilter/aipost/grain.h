@@ -70,14 +70,24 @@ int  aip_grain_plane_init(AIPGrainPlane *p, uint64_t seed, int plane_id,
                           double size_x, double size_y);
 void aip_grain_plane_uninit(AIPGrainPlane *p);
 
+/* Blocks that cover a plane of the given size. */
+#define AIP_GRAIN_BLOCKS(n) (((n) + AIP_GRAIN_BLOCK - 1) / AIP_GRAIN_BLOCK)
+
 /**
- * Grain of row y of a plane for the frame keyed frame_key: w values into
- * dst. tmp is scratch of at least w + AIP_GRAIN_BLOCK + AIP_GRAIN_MAX_OVERLAP
- * values. Pure function of (p, frame_key, y, x): rows can be made in any
+ * Where each block of a frame takes its grain from in the template: one
+ * offset per block (blocks_w * blocks_h), a pure function of (p, frame_key,
+ * block position). Made once per frame and plane, read by every row.
+ */
+void aip_grain_offsets(const AIPGrainPlane *p, uint32_t *offsets, uint64_t frame_key,
+                       int blocks_w, int blocks_h);
+
+/**
+ * Grain of row y of a plane: w values into dst, from the frame's block
+ * offsets. tmp is scratch of at least w values. Rows can be made in any
  * order by any thread.
  */
-void aip_grain_row(const AIPGrainPlane *p, int16_t *dst, int16_t *tmp,
-                   uint64_t frame_key, int y, int w);
+void aip_grain_row(const AIPGrainPlane *p, const uint32_t *offsets, int blocks_w,
+                   int16_t *dst, int16_t *tmp, int y, int w);
 
 /* dst = (a * wa + b * wb) >> 7, rounded; used for correlated temporal grain
  * (cos/sin weights) and for adding an independent colour component. */
