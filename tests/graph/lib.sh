@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Helpers for the filtergraph tests: sourced by tests/graph/test_*.sh.
 # Each check appends "ok NAME" or "FAIL NAME: why" to $AIPOST_RESULTS.
 
@@ -40,7 +41,9 @@ check() {
 measure() {
     _p=$1
     shift
-    _m=$("$AIPOST_TOOLS/framestats" "$@") || { echo "  framestats failed: $*" >&2; return 1; }
+    # A measurement that cannot be made is a failure of its own, so a check
+    # can never pass on a value left from an earlier measurement.
+    _m=$("$AIPOST_TOOLS/framestats" "$@") || { fail "measure $_p" "framestats $* failed"; return 1; }
     eval "$(echo "$_m" | sed "s/^/${_p}_/")"
 }
 

@@ -5,7 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 
 FLAT_S=640x360
-FS=$W/framestats
 
 # pair NAME SOURCE FORMAT AIGRAIN_OPTIONS: luma of the input and of the output
 # as raw planes $W/NAME.in and $W/NAME.out.
