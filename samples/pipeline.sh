@@ -24,8 +24,8 @@ $ff -i "$out/generated.mp4" -vf "aigrain=strength=4:size=1.5" \
     -c:v libx264 -preset medium -crf 18 -pix_fmt yuv420p "$out/finished.mp4"
 
 # Before/after stills of frame 50, cropped on the face at 1:1.
-$ff -ss 2 -i "$out/generated.mp4" -frames:v 1 -vf "crop=640:360:640:260" "$out/before.png"
-$ff -ss 2 -i "$out/finished.mp4" -frames:v 1 -vf "crop=640:360:640:260" "$out/after.png"
+$ff -ss 2 -i "$out/generated.mp4" -frames:v 1 -vf "crop=640:360:640:100" "$out/before.png"
+$ff -ss 2 -i "$out/finished.mp4" -frames:v 1 -vf "crop=640:360:640:100" "$out/after.png"
 
 echo "aipost demo:"
 echo "  generated clip : $out/generated.mp4"
