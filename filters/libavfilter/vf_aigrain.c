@@ -195,7 +195,7 @@ static void build_scaling(AIGrainContext *s, enum AVColorRange range)
         while (shift > 1 && gain * curve_max * (1 << shift) > AIP_GRAIN_SCALING_MAX)
             shift--;
         s->round_shift[p]  = shift;
-        s->plane_active[p] = gain * curve_max > 0 && (!is_chroma || s->plate || s->chroma > 0);
+        s->plane_active[p] = gain * curve_max > 0;
         aip_grain_scaling_lut(s->scaling[p], s->lut_entries, s->lut_shift,
                               black, white, shape, &curve, gain, shift);
     }
