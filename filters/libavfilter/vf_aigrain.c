@@ -294,9 +294,9 @@ static void field_row(const AIGrainContext *s, const ThreadData *td, int field,
 static void plate_row(const AIGrainContext *s, const AVFrame *plate, int p,
                       int16_t *dst, int y, int w)
 {
-    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(plate->format);
-    const int pw = p == 1 || p == 2 ? AV_CEIL_RSHIFT(plate->width,  desc->log2_chroma_w) : plate->width;
-    const int ph = p == 1 || p == 2 ? AV_CEIL_RSHIFT(plate->height, desc->log2_chroma_h) : plate->height;
+    /* The plate shares the main input's format (negotiated in common). */
+    const int pw = p == 1 || p == 2 ? AV_CEIL_RSHIFT(plate->width,  s->hsub) : plate->width;
+    const int ph = p == 1 || p == 2 ? AV_CEIL_RSHIFT(plate->height, s->vsub) : plate->height;
     const int half = 1 << (s->depth - 1);
     const uint8_t *row = plate->data[p] + (ptrdiff_t)(y % ph) * plate->linesize[p];
 
