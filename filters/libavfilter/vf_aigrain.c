@@ -59,7 +59,6 @@ typedef struct AIGrainContext {
     int depth, nb_planes, is_rgb;
     int hsub, vsub;                     /* log2 chroma subsampling */
     int planewidth[4], planeheight[4];
-    int lut_entries, lut_shift;
 
     /* synthesis: YUV 0 luma, 1..2 chroma; RGB 0 shared, 1..3 per plane */
     AIPGrainPlane field[4];
@@ -70,8 +69,7 @@ typedef struct AIGrainContext {
     AIPGrainDSP dsp;
 
     /* blend tables, rebuilt when the frames' colour range changes */
-    int32_t scaling[4][AIP_GRAIN_LUT_SIZE];
-    int round_shift[4];
+    AIPGrainScaling scaling[4];
     int plane_active[4];
     int lut_range;                      /* AVColorRange built for, -1 stale */
 
@@ -168,6 +166,14 @@ static int is_full_range(const AIGrainContext *s, enum AVColorRange range)
     return s->is_rgb || range == AVCOL_RANGE_JPEG;
 }
 
+/* Plate samples enter the blend as their deviation from mid-grey shifted up
+ * to 12 bits, where synthesised grain lives (Q9, +-8 sigma), so that 8-bit
+ * tables stay in the 16-bit kernel's range. */
+static int plate_shift(const AIGrainContext *s)
+{
+    return FFMAX(0, 12 - s->depth);
+}
+
 /* (Re)build the blend tables for frames of the given colour range. */
 static void build_scaling(AIGrainContext *s, enum AVColorRange range)
 {
@@ -185,19 +191,12 @@ static void build_scaling(AIGrainContext *s, enum AVColorRange range)
     for (int p = 0; p < s->nb_planes; p++) {
         const int is_chroma = !s->is_rgb && p > 0;
         /* Output code values per grain unit: the plate's deviation from
-         * mid-grey is in code values already; synthesised grain is Q9. */
-        const double gain = s->plate ? s->opacity
+         * mid-grey is in code values << plate_shift; synthesised grain is Q9. */
+        const double gain = s->plate ? s->opacity / (1 << plate_shift(s))
                           : s->strength * (1 << (s->depth - 8)) / AIP_GRAIN_UNIT *
                             (is_chroma ? s->chroma : 1.0);
-        /* The finest fixed point whose table stays within the blend's
-         * 32-bit headroom. */
-        int shift = 24;
-        while (shift > 1 && gain * curve_max * (1 << shift) > AIP_GRAIN_SCALING_MAX)
-            shift--;
-        s->round_shift[p]  = shift;
         s->plane_active[p] = gain * curve_max > 0;
-        aip_grain_scaling_lut(s->scaling[p], s->lut_entries, s->lut_shift,
-                              black, white, shape, &curve, gain, shift);
+        aip_grain_scaling_init(&s->scaling[p], s->depth, black, white, shape, &curve, gain);
     }
     s->lut_range = range;
 }
@@ -219,8 +218,6 @@ static int config_input(AVFilterLink *inlink)
     s->planewidth[0]  = s->planewidth[3]  = inlink->w;
     s->planeheight[1] = s->planeheight[2] = AV_CEIL_RSHIFT(inlink->h, s->vsub);
     s->planeheight[0] = s->planeheight[3] = inlink->h;
-    s->lut_shift   = FFMAX(0, s->depth - AIP_GRAIN_LUT_BITS);
-    s->lut_entries = (((1 << s->depth) - 1) >> s->lut_shift) + 1;
 
     aip_grain_dsp_init(&s->dsp, (av_get_cpu_flags() & AV_CPU_FLAG_AVX2) ? AIP_CPU_AVX2 : 0);
 
@@ -282,10 +279,10 @@ static int config_input(AVFilterLink *inlink)
 static void field_row(const AIGrainContext *s, const ThreadData *td, int field,
                       int16_t *dst, int16_t *tmp, int16_t *second, int y, int w)
 {
-    aip_grain_row(&s->field[field], s->offsets[field][0], s->blocks_w[field], dst, tmp, y, w);
+    aip_grain_row(&s->dsp, &s->field[field], s->offsets[field][0], s->blocks_w[field], dst, tmp, y, w);
     if (td->weight_b) {
-        aip_grain_row(&s->field[field], s->offsets[field][1], s->blocks_w[field], second, tmp, y, w);
-        aip_grain_mix_rows(dst, dst, second, td->weight_a, td->weight_b, w);
+        aip_grain_row(&s->dsp, &s->field[field], s->offsets[field][1], s->blocks_w[field], second, tmp, y, w);
+        s->dsp.mix_rows(dst, dst, second, td->weight_a, td->weight_b, w);
     }
 }
 
@@ -297,17 +294,17 @@ static void plate_row(const AIGrainContext *s, const AVFrame *plate, int p,
     /* The plate shares the main input's format (negotiated in common). */
     const int pw = p == 1 || p == 2 ? AV_CEIL_RSHIFT(plate->width,  s->hsub) : plate->width;
     const int ph = p == 1 || p == 2 ? AV_CEIL_RSHIFT(plate->height, s->vsub) : plate->height;
-    const int half = 1 << (s->depth - 1);
+    const int half = 1 << (s->depth - 1), shift = plate_shift(s);
     const uint8_t *row = plate->data[p] + (ptrdiff_t)(y % ph) * plate->linesize[p];
 
     for (int x0 = 0; x0 < w; x0 += pw) {
         const int n = FFMIN(pw, w - x0);
         if (s->depth == 8)
             for (int x = 0; x < n; x++)
-                dst[x0 + x] = row[x] - half;
+                dst[x0 + x] = (row[x] - half) * (1 << shift);
         else
             for (int x = 0; x < n; x++)
-                dst[x0 + x] = ((const uint16_t *)row)[x] - half;
+                dst[x0 + x] = (((const uint16_t *)row)[x] - half) * (1 << shift);
     }
 }
 
@@ -339,19 +336,17 @@ static void grain_plane_rows(const AIGrainContext *s, const ThreadData *td,
             field_row(s, td, 0, grain, tmp, second, y, w);
             if (chroma_q) {
                 field_row(s, td, p + 1, own, tmp, second, y, w);
-                aip_grain_mix_rows(grain, grain, own, 1 << AIP_GRAIN_WEIGHT_SHIFT, chroma_q, w);
+                s->dsp.mix_rows(grain, grain, own, 1 << AIP_GRAIN_WEIGHT_SHIFT, chroma_q, w);
             }
         } else {
             field_row(s, td, p, grain, tmp, second, y, w);
         }
 
         if (s->depth == 8)
-            s->dsp.blend8(dst, src, grain, s->scaling[p], driver, step, s->lut_shift,
-                          s->round_shift[p], lo, hi, w);
+            s->dsp.blend8(dst, src, grain, &s->scaling[p], driver, step, lo, hi, w);
         else
-            s->dsp.blend16((uint16_t *)dst, (const uint16_t *)src, grain, s->scaling[p],
-                           (const uint16_t *)driver, step, s->lut_shift,
-                           s->round_shift[p], lo, hi, w);
+            s->dsp.blend16((uint16_t *)dst, (const uint16_t *)src, grain, &s->scaling[p],
+                           (const uint16_t *)driver, step, lo, hi, w);
     }
 }
 

@@ -113,7 +113,9 @@ int aip_grain_plane_init(AIPGrainPlane *p, uint64_t seed, int plane_id,
     ext_h = T + 2 * ry;
 
     p->seed     = aip_hash4(seed, (uint64_t)plane_id, 0x6772616eULL, 0);
-    p->template = malloc(sizeof(*p->template) * T * T);
+    /* zeroed padding: SIMD cross-fades read AIP_GRAIN_MAX_OVERLAP values
+     * past a block's extension, with weight 0 past the overlap */
+    p->template = calloc(T * T + AIP_GRAIN_MAX_OVERLAP, sizeof(*p->template));
     noise       = malloc(sizeof(*noise) * ext_w * ext_h);
     rows        = malloc(sizeof(*rows) * T * ext_h);
     blurred     = malloc(sizeof(*blurred) * T * T);
@@ -166,6 +168,10 @@ int aip_grain_plane_init(AIPGrainPlane *p, uint64_t seed, int plane_id,
         p->fade_out[i] = w_out;
         p->fade_in[i]  = w_in;
     }
+    for (int i = 0; i < AIP_GRAIN_MAX_OVERLAP; i++) {
+        p->fade_pairs[2 * i]     = i < p->overlap ? p->fade_out[i] : 0;
+        p->fade_pairs[2 * i + 1] = i < p->overlap ? p->fade_in[i]  : 1 << AIP_GRAIN_WEIGHT_SHIFT;
+    }
 
     free(noise);
     free(rows);
@@ -179,9 +185,11 @@ void aip_grain_plane_uninit(AIPGrainPlane *p)
     p->template = NULL;
 }
 
+/* Saturating, as SIMD packs do; grain never comes near the limits. */
 static inline int16_t fade(int a, int wa, int b, int wb)
 {
-    return (int16_t)((a * wa + b * wb + (1 << (AIP_GRAIN_WEIGHT_SHIFT - 1))) >> AIP_GRAIN_WEIGHT_SHIFT);
+    return (int16_t)clip_int((a * wa + b * wb + (1 << (AIP_GRAIN_WEIGHT_SHIFT - 1))) >> AIP_GRAIN_WEIGHT_SHIFT,
+                             INT16_MIN, INT16_MAX);
 }
 
 void aip_grain_offsets(const AIPGrainPlane *p, uint32_t *offsets, uint64_t frame_key,
@@ -198,18 +206,13 @@ void aip_grain_offsets(const AIPGrainPlane *p, uint32_t *offsets, uint64_t frame
         }
 }
 
-/* Row `row` (0 .. block + overlap - 1) of the block row whose offsets are
- * given, across the width, with horizontal cross-fades between blocks. */
-static void block_row(const AIPGrainPlane *p, int16_t *dst, const uint32_t *offsets,
-                      int row, int w)
+AIP_DECL_GRAIN_BLOCK_ROW_FN(aip_grain_block_row_c)
 {
     const int overlap = p->overlap;
-    const int16_t *prev = NULL;     /* previous block's extension */
 
-    for (int bx = 0, x0 = 0; x0 < w; bx++, x0 += AIP_GRAIN_BLOCK) {
-        const int16_t *src = p->template + ((offsets[bx] >> 16) + row) * T + (offsets[bx] & 0xffff);
+    for (int bx = bx0, x0 = bx0 * AIP_GRAIN_BLOCK; x0 < w; bx++, x0 += AIP_GRAIN_BLOCK) {
+        const int16_t *src = block_start(p, offsets[bx], row);
         int16_t *out = dst + x0;
-        int i = 0;
 
         if (w - x0 >= AIP_GRAIN_BLOCK) {
             /* constant size: the compiler inlines the copy */
@@ -217,54 +220,109 @@ static void block_row(const AIPGrainPlane *p, int16_t *dst, const uint32_t *offs
         } else {
             memcpy(out, src, (w - x0) * sizeof(*out));
         }
-        if (prev)
-            for (; i < overlap && x0 + i < w; i++)
+        if (bx > 0) {
+            /* the previous block's extension */
+            const int16_t *prev = block_start(p, offsets[bx - 1], row) + AIP_GRAIN_BLOCK;
+            for (int i = 0; i < overlap && x0 + i < w; i++)
                 out[i] = fade(prev[i], p->fade_out[i], src[i], p->fade_in[i]);
-        prev = src + AIP_GRAIN_BLOCK;
+        }
     }
 }
 
-void aip_grain_row(const AIPGrainPlane *p, const uint32_t *offsets, int blocks_w,
+void aip_grain_row(const AIPGrainDSP *dsp, const AIPGrainPlane *p,
+                   const uint32_t *offsets, int blocks_w,
                    int16_t *dst, int16_t *tmp, int y, int w)
 {
     const int by = y / AIP_GRAIN_BLOCK;
     const int row = y - by * AIP_GRAIN_BLOCK;
 
-    block_row(p, dst, offsets + by * blocks_w, row, w);
+    dsp->block_row(p, dst, offsets + by * blocks_w, row, 0, w);
     if (by > 0 && row < p->overlap) {
         /* The block row above extends `overlap` rows into this one. */
-        const int w_out = p->fade_out[row], w_in = p->fade_in[row];
-        block_row(p, tmp, offsets + (by - 1) * blocks_w, AIP_GRAIN_BLOCK + row, w);
-        for (int x = 0; x < w; x++)
-            dst[x] = fade(tmp[x], w_out, dst[x], w_in);
+        dsp->block_row(p, tmp, offsets + (by - 1) * blocks_w, AIP_GRAIN_BLOCK + row, 0, w);
+        dsp->mix_rows(dst, tmp, dst, p->fade_out[row], p->fade_in[row], w);
     }
 }
 
-void aip_grain_mix_rows(int16_t *dst, const int16_t *a, const int16_t *b,
-                        int wa, int wb, int w)
+AIP_DECL_GRAIN_MIX_FN(aip_grain_mix_rows_c)
 {
     for (int x = 0; x < w; x++)
         dst[x] = fade(a[x], wa, b[x], wb);
 }
 
-void aip_grain_scaling_lut(int32_t *lut, int lut_entries, int index_shift,
-                           int black, int white, enum AIPGrainShape shape,
-                           const AIPGrainCurve *curve, double gain,
-                           int round_shift)
+/* exact(v) of grain.h at twice the driver value, so bucket centres and
+ * the 8-bit knots, which may fall between samples, stay integers. */
+static double exact_scaling(int64_t v2, int black, int white, enum AIPGrainShape shape,
+                            const AIPGrainCurve *curve, double gain_one)
 {
-    const double one = (double)(1 << round_shift);
+    double n = (double)(v2 - 2 * (int64_t)black) / (2.0 * (white - black)), s, c;
 
-    for (int i = 0; i < lut_entries; i++) {
-        /* The centre of the bucket of samples that share this entry. */
-        const double v = (double)((int64_t)i << index_shift) +
-                         (index_shift ? (double)(1 << (index_shift - 1)) : 0.0);
-        double n = (v - black) / (double)(white - black), s, c;
+    n = n < 0 ? 0 : n > 1 ? 1 : n;
+    s = shape == AIP_GRAIN_SHAPE_OVERLAY ? 2.0 * (n < 1 - n ? n : 1 - n) : 1.0;
+    c = n < 0.5 ? curve->shadows  + (curve->midtones   - curve->shadows)  * (n / 0.5)
+                : curve->midtones + (curve->highlights - curve->midtones) * ((n - 0.5) / 0.5);
+    return floor(gain_one * s * c + 0.5);
+}
 
-        n = n < 0 ? 0 : n > 1 ? 1 : n;
-        s = shape == AIP_GRAIN_SHAPE_OVERLAY ? 2.0 * (n < 1 - n ? n : 1 - n) : 1.0;
-        c = n < 0.5 ? curve->shadows  + (curve->midtones   - curve->shadows)  * (n / 0.5)
-                    : curve->midtones + (curve->highlights - curve->midtones) * ((n - 0.5) / 0.5);
-        lut[i] = (int32_t)floor(gain * s * c * one + 0.5);
+static void split_bytes(uint8_t *lo, uint8_t *hi, int v)
+{
+    *lo = (uint8_t)(v & 0xff);
+    *hi = (uint8_t)((v >> 8) & 0xff);
+}
+
+void aip_grain_scaling_init(AIPGrainScaling *sc, int depth, int black, int white,
+                            enum AIPGrainShape shape, const AIPGrainCurve *curve,
+                            double gain)
+{
+    const double cmax = curve->shadows > curve->midtones ?
+                        (curve->shadows > curve->highlights ? curve->shadows : curve->highlights) :
+                        (curve->midtones > curve->highlights ? curve->midtones : curve->highlights);
+    const double peak = gain * cmax;    /* largest table value at shift 0 */
+    int shift = 24;
+
+    memset(sc, 0, sizeof(*sc));
+    sc->index_shift = depth > AIP_GRAIN_LUT_BITS ? depth - AIP_GRAIN_LUT_BITS : 0;
+    sc->entries     = (((1 << depth) - 1) >> sc->index_shift) + 1;
+    if (depth == 8 && peak * 32768.0 <= 32767.0)
+        shift = 15;
+    else
+        while (shift > 1 && peak * (double)(1 << shift) > AIP_GRAIN_SCALING_MAX)
+            shift--;
+    sc->round_shift = shift;
+
+    if (depth != 8) {
+        for (int i = 0; i < sc->entries; i++) {
+            /* twice the centre of the bucket of samples sharing entry i */
+            const int64_t v2 = sc->index_shift ? ((2 * (int64_t)i + 1) << sc->index_shift) - 1
+                                               : 2 * (int64_t)i;
+            sc->lut[i] = (int32_t)exact_scaling(v2, black, white, shape, curve,
+                                                gain * (double)(1 << shift));
+        }
+        return;
+    }
+
+    sc->t_offset     = 256 - black - white;
+    sc->zero_outside = shape == AIP_GRAIN_SHAPE_OVERLAY;
+    sc->black        = black;
+    sc->white        = white;
+    sc->knots16  = shift == 15 && black >= 0 && white <= 255;
+    for (int j = 0; j < AIP_GRAIN_KNOTS; j++) {
+        /* t = 2v - black - white = 32 j - 256 */
+        sc->knot[j] = (int32_t)exact_scaling(32 * j - 256 + black + white, black, white,
+                                             shape, curve, gain * (double)(1 << shift));
+        if (sc->knot[j] > INT16_MAX)
+            sc->knots16 = 0;
+    }
+    for (int v = 0; v < 256; v++) {
+        const int u = 2 * clip_int(v + (sc->t_offset >> 1), 0, 255) + (sc->t_offset & 1);
+        const int j = u >> 5, f = u & 31;
+        sc->lut[v] = sc->knot[j] + (((sc->knot[j + 1] - sc->knot[j]) * f + 16) >> 5);
+        if (sc->zero_outside && (v <= black || v >= white))
+            sc->lut[v] = 0;
+    }
+    for (int j = 0; j < 16; j++) {
+        split_bytes(&sc->knot_lo[j], &sc->knot_hi[j], sc->knot[j]);
+        split_bytes(&sc->diff_lo[j], &sc->diff_hi[j], sc->knot[j + 1] - sc->knot[j]);
     }
 }
 
@@ -278,13 +336,17 @@ void aip_grain_scaling_lut(int32_t *lut, int lut_entries, int index_shift,
 
 void aip_grain_dsp_init(AIPGrainDSP *dsp, int cpu_flags)
 {
-    dsp->blend8  = aip_grain_blend_8_c;
-    dsp->blend16 = aip_grain_blend_16_c;
+    dsp->blend8   = aip_grain_blend_8_c;
+    dsp->blend16  = aip_grain_blend_16_c;
+    dsp->mix_rows  = aip_grain_mix_rows_c;
+    dsp->block_row = aip_grain_block_row_c;
 #if AIP_HAVE_X86_SIMD
     if (!(cpu_flags & AIP_CPU_AVX2))
         return;
-    dsp->blend8  = aip_grain_blend_8_avx2;
-    dsp->blend16 = aip_grain_blend_16_avx2;
+    dsp->blend8   = aip_grain_blend_8_avx2;
+    dsp->blend16  = aip_grain_blend_16_avx2;
+    dsp->mix_rows  = aip_grain_mix_rows_avx2;
+    dsp->block_row = aip_grain_block_row_avx2;
 #else
     (void)cpu_flags;
 #endif

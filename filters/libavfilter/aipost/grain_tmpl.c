@@ -15,11 +15,13 @@
 
 AIP_DECL_GRAIN_BLEND_FN(blend_c, pixel)
 {
+    const int32_t *lut = sc->lut;
+    const int index_shift = sc->index_shift, round_shift = sc->round_shift;
     const int32_t round = 1 << (round_shift - 1);
 
     for (int x = 0; x < w; x++) {
-        const int v = scale_src[x * scale_step] >> scale_shift;
-        const int delta = (scaling[v] * grain[x] + round) >> round_shift;
+        const int v = scale_src[x * scale_step] >> index_shift;
+        const int delta = (lut[v] * grain[x] + round) >> round_shift;
         dst[x] = clip_int(src[x] + delta, lo, hi);
     }
 }
