@@ -72,7 +72,9 @@ ffmpeg: $(OBJ)/ffbuild/config.mak
 # ------------------------------------------------------------------ tests
 TEST_CFLAGS := -std=c17 -O2 -g -Wall -Wextra $(SAN_FLAGS) -Ifilters/libavfilter
 TEST_BIN := $(BUILD)/tests$(if $(SANITIZE),-san)
-KERNEL_SRC := filters/libavfilter/aipost/grain.c filters/libavfilter/aipost/x86/grain_avx2.c
+# Every kernel (templates are included by their kernel, not compiled alone);
+# unit tests link them all, without FFmpeg.
+KERNEL_SRC := $(filter-out %_tmpl.c,$(wildcard filters/libavfilter/aipost/*.c filters/libavfilter/aipost/x86/*.c))
 KERNEL_DEPS := $(KERNEL_SRC) $(wildcard filters/libavfilter/aipost/*.h filters/libavfilter/aipost/*_tmpl.c)
 
 $(TEST_BIN)/unit/%: tests/unit/%.c $(KERNEL_DEPS)
@@ -97,7 +99,7 @@ patches-check:
 	tools/genpatches.sh --check "$(FFMPEG_SRC)" $(FFMPEG_SERIES)
 
 bench: ffmpeg $(TOOLS)
-	AIPOST_BIN=$(STAGE)/bin bench/run.sh
+	AIPOST_BIN=$(STAGE)/bin AIPOST_TOOLS=$(TEST_BIN)/tools bench/run.sh
 
 demo: ffmpeg
 	AIPOST_BIN=$(STAGE)/bin samples/pipeline.sh
