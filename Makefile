@@ -77,13 +77,14 @@ TEST_BIN := $(BUILD)/tests$(if $(SANITIZE),-san)
 KERNEL_SRC := $(filter-out %_tmpl.c,$(wildcard filters/libavfilter/aipost/*.c filters/libavfilter/aipost/x86/*.c))
 KERNEL_DEPS := $(KERNEL_SRC) $(wildcard filters/libavfilter/aipost/*.h filters/libavfilter/aipost/*_tmpl.c)
 
-$(TEST_BIN)/unit/%: tests/unit/%.c $(KERNEL_DEPS)
+$(TEST_BIN)/unit/%: tests/unit/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $$(pkg-config --cflags --libs check) -lm
 
-$(TEST_BIN)/tools/%: tests/tools/%.c
+# Tools link the kernels too (levelplot meters with the K-weighting).
+$(TEST_BIN)/tools/%: tests/tools/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< -lm
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) -lm
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(TEST_BIN)/unit/%,$(wildcard tests/unit/test_*.c))
 TOOLS := $(patsubst tests/tools/%.c,$(TEST_BIN)/tools/%,$(wildcard tests/tools/*.c))

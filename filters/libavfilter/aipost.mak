@@ -7,7 +7,8 @@ ifeq ($(ARCH_X86),yes)
 AIPOST_GRAIN += aipost/x86/grain_avx2.o
 endif
 
-OBJS-$(CONFIG_AIGRAIN_FILTER) += vf_aigrain.o $(AIPOST_GRAIN)
+OBJS-$(CONFIG_AIGRAIN_FILTER)   += vf_aigrain.o $(AIPOST_GRAIN)
+OBJS-$(CONFIG_DUCKFLOOR_FILTER) += af_duckfloor.o aipost/duck.o
 
 # Libraries our filters link (libplacebo even where FFmpeg's own
 # vf_libplacebo is off), written by aipost's configure into the build folder.
