@@ -22,13 +22,13 @@ scene() { # NAME NOISE_DBFS SPEECH_DBFS MARGIN
     $ff -f f32le -ar 48000 -ac 2 -i "$work/music.f32" -f f32le -ar 48000 -ac 1 -i "$work/$1.dlg" \
         -filter_complex "[0:a][1:a]duckfloor=margin=$4,ametadata=mode=print:file=$work/$1.meta[o]" \
         -map "[o]" -f f32le "$work/$1.out"
-    awk '/^frame:/ { split($3, a, ":"); t = a[2] / 48000 }
+    awk '/^frame:/ { split($3, a, ":"); t = a[2] }
          /noise_floor_db=/ { split($0, a, "="); print t, a[2] }' "$work/$1.meta" > "$work/$1.floor"
     "$tools/levelplot" 48000 "$work/music.f32" "$work/$1.out" "$work/$1.dlg" "$work/$1.floor" "$4" "$work/$1.ppm"
     $ff -i "$work/$1.ppm" "$img/duckfloor-$1.png"
 }
 # A clean voice: the duck goes the full 12 dB.
 scene clean -62 -20 6
-# A hissy generated voice (-42 dBFS floor): the duck stops 6 dB above it.
-scene hiss -42 -20 6
+# A hissy generated voice (-50 dBFS floor): the duck stops 6 dB above it.
+scene hiss -50 -20 6
 echo "wrote $img/duckfloor-clean.png $img/duckfloor-hiss.png"
