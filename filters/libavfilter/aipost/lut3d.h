@@ -17,7 +17,10 @@
  *             largest such multiplier below 2^32 (aip_lut3d_init computes
  *             it per depth). pos is the grid position in Q16: it equals
  *             floor(v * (N - 1) * 2^16 / D + e) with 0 <= e < 2^-8, so
- *             positions that fall on a node are exact.
+ *             positions that fall on a node are exact. Flooring to Q16
+ *             moves a pixel by less than 2^-16 of a cell per axis: in a
+ *             cell whose nodes differ by up to 65535 that is up to 3 codes
+ *             of 16-bit output, for smooth tables about 3 / (N - 1).
  *   cell      i = min(pos >> 16, N - 2), f = pos - (i << 16), f in 0..65536
  *   tetrahedron  sort (f0, f1, f2) to fa >= fb >= fc, axes a, b; walk from
  *             node (i0, i1, i2) one step along a, then along b, then along
@@ -32,14 +35,17 @@
  *             code value; out_mul = 2^31 for 16 bits, a plain rounding.
  *
  * Identity: a table that maps every node to its own position reproduces
- * its input exactly at in_depth == out_depth == 8..15 for every N (node
- * rounding is at most 0.5 of a 16-bit unit, at most 0.25 of an output code
- * at 15 bits). At 16 bits the nodes of an identity are k * 65535 / (N - 1),
- * which are integers only when N - 1 divides 65535 = 3 * 5 * 17 * 257:
- * N = 18, 52 or 86 are exact at 16 bits too; with N = 33 or 65 some 16-bit
- * codes come back one off. The filter should take N = 52 (or 86) where
- * 16-bit identity matters: a 52^3 grid is as accurate as 33^3 or better
- * and still fits in 0.8 MB.
+ * its input exactly at in_depth == out_depth == 8..15 for every N, and at
+ * 16 bits for every odd N (33 and 65 included) and some even ones. At 16
+ * bits two errors of nearly half a code meet: the nodes k * 65535 / (N - 1)
+ * are rounded (a sawtooth of error in (-0.5, 0.5] along the axis), and the
+ * Q16 position is floored, which for an identity costs up to 1 / (N - 1)
+ * of a code. With N - 1 even the sawtooth's +0.5 falls on the node at
+ * 32767.5, between two codes, and the floor only pulls the error away from
+ * it; with N - 1 odd it can push an error just above -0.5 below it, and 32
+ * of the 64 even N (N = 2 among them) return some 16-bit codes one off.
+ * tests/unit/test_lut3d.c checks every N at every depth. (Rounding the
+ * position instead of flooring it moves the failures to the odd N.)
  *
  * This file is part of aipost. Licensed under the LGPL v2.1 or later.
  */
