@@ -87,7 +87,7 @@ typedef struct DuckFloorContext {
     int64_t ducked_samples, total_samples;
     double ducked_db_sum;
     double floor_sum, floor_min, floor_max;
-    int64_t floor_blocks, speech_blocks;
+    int64_t floor_counted, speech_blocks;
 } DuckFloorContext;
 
 #define OFFSET(x) offsetof(DuckFloorContext, x)
@@ -298,8 +298,9 @@ static int config_output(AVFilterLink *outlink)
         return ret == -ENOMEM ? AVERROR(ENOMEM) : AVERROR(EINVAL);
     s->block = s->an.block;
     s->lookahead_samples = (int)lrint(s->lookahead * s->rate / 1000.0);
-    aip_duck_ramp_init(&s->ramp, (int)lrint(s->attack * s->rate / 1000.0),
-                       (int)lrint(s->release * s->rate / 1000.0));
+    /* 5 s of release at 768 kHz is past INT_MAX samples: clamp. */
+    aip_duck_ramp_init(&s->ramp, (int)FFMIN(llrint(s->attack * s->rate / 1000.0), INT_MAX),
+                       (int)FFMIN(llrint(s->release * s->rate / 1000.0), INT_MAX));
     s->applied = s->an.last;
     build_mix_matrix(s, &music->ch_layout);
 
@@ -376,7 +377,7 @@ static int64_t output_end(const DuckFloorContext *s)
 }
 
 /* Analyse the blocks whose data is complete, queueing their decisions. */
-static void analyse_ready_blocks(DuckFloorContext *s)
+static int analyse_ready_blocks(DuckFloorContext *s)
 {
     const int B = s->block;
 
@@ -398,8 +399,12 @@ static void analyse_ready_blocks(DuckFloorContext *s)
 
         if (music_avail > start) {
             int n = (int)FFMIN(B, music_avail - start);
-            av_audio_fifo_peek_at(s->music_fifo, (void **)s->music_block, n,
-                                  (int)(start - s->music_pos));
+            /* output_ready() keeps the block's music in the FIFO */
+            av_assert1(start >= s->music_pos);
+            n = av_audio_fifo_peek_at(s->music_fifo, (void **)s->music_block, n,
+                                      (int)(start - s->music_pos));
+            if (n < 0)
+                return n;
             for (int c = 0; c < s->nb_music; c++)
                 memset(s->music_block[c] + n, 0, (B - n) * sizeof(float));
         } else {
@@ -423,15 +428,16 @@ static void analyse_ready_blocks(DuckFloorContext *s)
         s->next_block++;
 
         if (dialogue) {
-            s->floor_blocks++;
             s->speech_blocks += p->dec.speech;
             if (p->dec.floor_db > AIP_DUCK_SILENCE_DB) {
                 s->floor_sum += p->dec.floor_db;
+                s->floor_counted++;
                 s->floor_min  = FFMIN(s->floor_min, p->dec.floor_db);
                 s->floor_max  = FFMAX(s->floor_max, p->dec.floor_db);
             }
         }
     }
+    return 0;
 }
 
 static void apply_due_decisions(DuckFloorContext *s, int64_t pos)
@@ -475,6 +481,11 @@ static int output_ready(AVFilterContext *ctx)
     if (end >= 0)
         limit = FFMIN(limit, end);
     limit = FFMIN(limit, decided);
+    /* With a look-ahead under one block, the music of the next block to
+     * analyse would otherwise be output (and leave the FIFO) before the
+     * analysis reads it. */
+    if (end < 0 || decided < end)
+        limit = FFMIN(limit, s->next_block * s->block);
     n = (int)FFMIN(limit - s->music_pos, MAX_OUT_SAMPLES);
     if (n <= 0)
         return 0;
@@ -572,7 +583,8 @@ static int activate(AVFilterContext *ctx)
     if (!s->dialogue_eof && ff_inlink_acknowledge_status(ctx->inputs[1], &status, &pts))
         s->dialogue_eof = 1;
 
-    analyse_ready_blocks(s);
+    if ((ret = analyse_ready_blocks(s)) < 0)
+        return ret;
     ret = output_ready(ctx);
     if (ret < 0)
         return ret;
@@ -633,7 +645,7 @@ static av_cold void uninit(AVFilterContext *ctx)
                s->speech_blocks * AIP_DUCK_BLOCK_MS / 1000.0);
         if (s->floor_max > -DBL_MAX)
             av_log(ctx, AV_LOG_INFO, "; dialogue floor mean %.1f, min %.1f, max %.1f LUFS\n",
-                   s->floor_sum / s->floor_blocks, s->floor_min, s->floor_max);
+                   s->floor_sum / s->floor_counted, s->floor_min, s->floor_max);
         else
             av_log(ctx, AV_LOG_INFO, "; dialogue floor: digital silence\n");
     }

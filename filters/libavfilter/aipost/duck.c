@@ -20,9 +20,6 @@
  * intelligibility; hum, rumble and the top octave of hiss fall outside. */
 #define SPEECH_BAND_LO     250.0
 #define SPEECH_BAND_HI    4000.0
-/* Block powers are smoothed over this many blocks before their minimum is
- * taken, so single quiet blocks do not pull the floor down. */
-#define FLOOR_SMOOTH_BLOCKS 3.0
 /* Until the band floor has one sub-window of history it is not trusted
  * above this mean square (-60 dBFS): speech from the first sample would
  * otherwise become its own floor. */
@@ -117,14 +114,25 @@ static double kweighted_energy(const AIPBiquad kw[2], AIPBiquadState st[2],
 
 /* --------------------------------------------------- minimum statistics */
 
-void aip_min_tracker_init(AIPMinTracker *t, int window_blocks, double smooth_blocks)
+void aip_min_tracker_init(AIPMinTracker *t, int window_blocks, double dof_per_block)
 {
+    double m, z;
+
     memset(t, 0, sizeof(*t));
     t->sub_len = (window_blocks + AIP_DUCK_SUBWINDOWS - 1) / AIP_DUCK_SUBWINDOWS;
     if (t->sub_len < 1)
         t->sub_len = 1;
-    t->smooth_coef = smooth_blocks > 0 ? exp(-1.0 / smooth_blocks) : 0.0;
     t->cur_min = DBL_MAX;
+    t->bias = 1.0;
+    if (dof_per_block > 0) {
+        /* A two-block mean of noise power has relative deviation
+         * sqrt(2 / dof) with dof = 2 dof_per_block; the least of m such
+         * (nearly normal) estimates lies z(m) deviations below the mean,
+         * z(m) the expected maximum of m standard normals. */
+        m = fmax(t->sub_len * AIP_DUCK_SUBWINDOWS, 2);
+        z = sqrt(2 * log(m)) - (log(log(m)) + log(4 * PI)) / (2 * sqrt(2 * log(m)));
+        t->bias = 1.0 / fmax(1.0 - z * sqrt(1.0 / dof_per_block), 0.25);
+    }
 }
 
 double aip_min_tracker_floor(const AIPMinTracker *t)
@@ -133,15 +141,16 @@ double aip_min_tracker_floor(const AIPMinTracker *t)
 
     for (int i = 0; i < t->nb_sub; i++)
         m = fmin(m, t->sub_min[i]);
-    return m == DBL_MAX ? 0.0 : m;
+    return m == DBL_MAX ? 0.0 : m * t->bias;
 }
 
 double aip_min_tracker_push(AIPMinTracker *t, double power)
 {
-    t->smoothed = t->seen ? t->smooth_coef * t->smoothed + (1.0 - t->smooth_coef) * power
-                          : power;
+    double mean = t->seen ? 0.5 * (t->prev + power) : power;
+
+    t->prev = power;
     t->seen++;
-    t->cur_min = fmin(t->cur_min, t->smoothed);
+    t->cur_min = fmin(t->cur_min, mean);
     if (++t->sub_fill == t->sub_len) {
         /* The sub-window is complete: it replaces the oldest, so the floor
          * can rise again once a louder floor has lasted a whole window. */
@@ -151,8 +160,6 @@ double aip_min_tracker_push(AIPMinTracker *t, double power)
             t->nb_sub++;
         t->cur_min  = DBL_MAX;
         t->sub_fill = 0;
-        /* The floor must still include the block just pushed. */
-        return fmin(aip_min_tracker_floor(t), t->smoothed);
     }
     return aip_min_tracker_floor(t);
 }
@@ -210,8 +217,11 @@ int aip_duck_analyser_init(AIPDuckAnalyser *a, const AIPDuckParams *par, int rat
     aip_biquad_lowpass(&a->band_lp, SPEECH_BAND_HI, rate);
 
     window_blocks = (int)lrint(par->floor_window_s * 1000.0 / AIP_DUCK_BLOCK_MS);
-    aip_min_tracker_init(&a->floor, window_blocks, FLOOR_SMOOTH_BLOCKS);
-    aip_min_tracker_init(&a->band_floor, window_blocks, FLOOR_SMOOTH_BLOCKS);
+    /* Degrees of freedom of a block's power: its samples for broadband
+     * hiss, the band's share of them for the speech band. */
+    aip_min_tracker_init(&a->floor, window_blocks, a->block);
+    aip_min_tracker_init(&a->band_floor, window_blocks,
+                         a->block * 2.0 * (SPEECH_BAND_HI - SPEECH_BAND_LO) / rate);
 
     a->ring_len = AIP_DUCK_SHORT_TERM_MS / AIP_DUCK_BLOCK_MS;
     a->music_ring  = calloc(a->ring_len, sizeof(*a->music_ring));

@@ -5,9 +5,10 @@
  *
  * Time is cut into analysis blocks of AIP_DUCK_BLOCK_MS. For each block the
  * analyser measures, on the dialogue stem:
- *   - its K-weighted power (ITU-R BS.1770), smoothed, whose running minimum
- *     over `floor_window` seconds is the noise floor (minimum statistics: a
- *     floor shows in the pauses, speech only ever raises the level);
+ *   - its K-weighted power (ITU-R BS.1770), whose running minimum over
+ *     `floor_window` seconds (of 20 ms means, bias-corrected) is the noise
+ *     floor (minimum statistics: a floor shows in the pauses, even the
+ *     short ones between syllables; speech only ever raises the level);
  *   - its speech-band power (250 Hz - 4 kHz) and the band's own floor; a
  *     block is speech when the band stands `threshold` dB above its floor
  *     AND carries at least `band_ratio` of the stem's power (hiss, hum and
@@ -59,20 +60,31 @@ void aip_biquad_kweighting(AIPBiquad stage[2], double rate);
 void aip_biquad_highpass(AIPBiquad *f, double fc, double rate);
 void aip_biquad_lowpass(AIPBiquad *f, double fc, double rate);
 
-/* Running minimum of a smoothed block power over a window (minimum
- * statistics, kept as the minima of AIP_DUCK_SUBWINDOWS sub-windows). */
+/* Running minimum of block powers over a window (minimum statistics, kept
+ * as the minima of AIP_DUCK_SUBWINDOWS sub-windows). The minimum is taken of
+ * the mean of the last two blocks (20 ms): short enough to reach the floor
+ * in the 40 ms gaps between syllables, long enough that one dropped block
+ * does not pull the floor down. The minimum of noisy power estimates sits
+ * below their mean; `bias` (from the estimates' degrees of freedom and the
+ * window length) corrects it. */
 typedef struct AIPMinTracker {
     double sub_min[AIP_DUCK_SUBWINDOWS];
     int nb_sub;                 /* complete sub-windows held */
     int next_sub;               /* where the next complete one goes */
     double cur_min;             /* of the sub-window being filled */
     int sub_len, sub_fill;      /* blocks per sub-window, filled so far */
-    double smooth_coef;         /* one-pole smoothing of the block powers */
-    double smoothed;
+    double prev;                /* the previous block's power */
+    double bias;                /* >= 1: mean / expected minimum */
     int64_t seen;               /* blocks pushed */
 } AIPMinTracker;
 
-void   aip_min_tracker_init(AIPMinTracker *t, int window_blocks, double smooth_blocks);
+/**
+ * @param window_blocks   the window, in blocks
+ * @param dof_per_block   degrees of freedom of one block's power estimate
+ *                        (about the samples of a block for broadband
+ *                        noise, fewer for a band); <= 0 for no correction
+ */
+void   aip_min_tracker_init(AIPMinTracker *t, int window_blocks, double dof_per_block);
 /* Push one block power; returns the floor (a power) including that block. */
 double aip_min_tracker_push(AIPMinTracker *t, double power);
 double aip_min_tracker_floor(const AIPMinTracker *t);
