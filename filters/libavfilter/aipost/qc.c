@@ -62,17 +62,18 @@ static int valid(const AIPQcContext *c, const void *data)
     return c && c->scratch && data;
 }
 
-static void load_row(const AIPQcContext *c, int32_t *dst, const void *data,
+static void load_row(const AIPQcContext *c, int32_t *restrict dst, const void *data,
                      ptrdiff_t stride, int y)
 {
     const uint8_t *row = (const uint8_t *)data + y * stride;
+    const int w = c->width; /* local: dst must not be thought to alias it */
 
     if (c->depth == 8) {
-        for (int x = 0; x < c->width; x++)
+        for (int x = 0; x < w; x++)
             dst[x] = row[x];
     } else {
         const uint16_t *row16 = (const uint16_t *)row;
-        for (int x = 0; x < c->width; x++)
+        for (int x = 0; x < w; x++)
             dst[x] = row16[x];
     }
 }
@@ -231,73 +232,110 @@ int aip_qc_frame_diff(const AIPQcContext *c, const void *a, ptrdiff_t a_stride,
 
 /*
  * Run state of one scan line (a row, or a column followed down the rows):
- * the value of the current run, its length, and the step that entered it
- * when that step was small (0 when it was large, or at the start).
- * Feeding value v:
- *   s = v - prev; a change ends the run. It was a terrace when it is long
- *   enough and both s and the entering step are small and of one sign.
- * Returns the length of the terrace that v ended, 0 if none.
+ * the value of the current run, where it started, and the step that
+ * entered it when that step was small (0 when it was large, or at the
+ * start). At position i with value v, s = v - prev; a change ends the run
+ * [start, i), which was a terrace when it is at least min_run long and
+ * both s and the entering step are small and go the same way.
+ *
+ * Keeping the run's start rather than a running length leaves no
+ * dependency from one sample to the next except through a change, and
+ * every condition is a select, not a branch: on noisy pictures every
+ * sample is a change and a branch there would be mispredicted half the
+ * time. The column form runs the same arithmetic on a whole row of
+ * columns at once, which the compiler vectorises.
  */
-static inline int32_t run_step(int32_t v, int32_t *prev, int32_t *run, int32_t *enter,
-                               int32_t max_step, int32_t min_run)
+static inline int small_step(int32_t s, int32_t max_step)
 {
-    int32_t s = v - *prev;
-    int32_t changed = s != 0;
-    int32_t small = changed & ((uint32_t)(s + max_step) <= (uint32_t)(2 * max_step));
-    int32_t terrace = small & (*run >= min_run) & ((*enter > 0 && s > 0) | (*enter < 0 && s < 0));
-    int32_t len = terrace ? *run : 0;
+    /* 1 <= |s| <= max_step, in one unsigned compare for the range */
+    return (s != 0) & ((uint32_t)(s + max_step) <= (uint32_t)(2 * max_step));
+}
 
-    *enter = changed ? (small ? s : 0) : *enter;
-    *run   = changed ? 1 : *run + 1;
-    *prev  = v;
-    return len;
+static inline int same_way(int32_t s, int32_t enter)
+{
+    return (enter != 0) & ((s ^ enter) >= 0);
+}
+
+/* Terrace samples along one row; *edges counts the steps that end one. */
+static uint64_t band_row(const int32_t *row, int w, int32_t max_step, int32_t min_run,
+                         uint64_t *edges)
+{
+    int32_t prev = row[0], start = 0, enter = 0;
+    uint64_t px = 0, e = 0;
+
+    for (int x = 1; x < w; x++) {
+        int32_t v = row[x], s = v - prev;
+        int32_t changed = s != 0, small = small_step(s, max_step);
+        int32_t len = x - start;
+        int32_t terrace = small & (len >= min_run) & same_way(s, enter);
+
+        px   += terrace ? len : 0;
+        e    += terrace;
+        enter = changed ? (small ? s : 0) : enter;
+        start = changed ? x : start;
+        prev  = v;
+    }
+    *edges += e;
+    return px;
+}
+
+/* The same for every column, one row further down (row index y). */
+static uint64_t band_columns(const int32_t *restrict row, int32_t *restrict prev,
+                             int32_t *restrict start, int32_t *restrict enter,
+                             int w, int32_t y, int32_t max_step, int32_t min_run,
+                             uint64_t *edges)
+{
+    uint32_t px = 0, e = 0; /* a row adds at most w * height: see the caller */
+
+    for (int x = 0; x < w; x++) {
+        int32_t v = row[x], s = v - prev[x], en = enter[x], st = start[x];
+        /* all-ones masks instead of selects: GCC vectorises these */
+        int32_t changed = -(s != 0), small = -small_step(s, max_step);
+        int32_t len = y - st;
+        int32_t terrace = small & -(len >= min_run) & -same_way(s, en);
+
+        px      += len & terrace;
+        e       += terrace & 1;
+        enter[x] = (s & small) | (en & ~changed);
+        start[x] = (y & changed) | (st & ~changed);
+        prev[x]  = v;
+    }
+    *edges += e;
+    return px;
 }
 
 int aip_qc_banding(const AIPQcContext *c, const void *data, ptrdiff_t stride,
                    int max_step, int min_run, AIPQcBanding *b)
 {
     int w;
-    int32_t *row, *col_prev, *col_run, *col_enter;
+    int32_t *row, *col_prev, *col_start, *col_enter;
     uint64_t row_px = 0, col_px = 0, edges = 0;
 
-    if (!valid(c, data) || max_step < 1 || min_run < 1)
+    if (!valid(c, data) || max_step < 1 || max_step >= (1 << 16) || min_run < 1)
         return -EINVAL;
+    /* band_columns sums up to w run lengths of up to height in 32 bits */
+    if ((uint64_t)c->width * c->height > UINT32_MAX)
+        return -EINVAL;
+    memset(b, 0, sizeof(*b));
     w = c->width;
     row       = c->scratch;
     col_prev  = row + w;
-    col_run   = row + 2 * w;
+    col_start = row + 2 * w;
     col_enter = row + 3 * w;
-    memset(b, 0, sizeof(*b));
 
     load_row(c, row, data, stride, 0);
     for (int x = 0; x < w; x++) {
         col_prev[x]  = row[x];
-        col_run[x]   = 1;
+        col_start[x] = 0;
         col_enter[x] = 0;
     }
     for (int y = 0; y < c->height; y++) {
-        int32_t prev, run = 1, enter = 0;
-
         if (y) {
-            /* columns: one step down for every column, vectorisable */
-            uint64_t px = 0, e = 0;
             load_row(c, row, data, stride, y);
-            for (int x = 0; x < w; x++) {
-                int32_t len = run_step(row[x], &col_prev[x], &col_run[x], &col_enter[x],
-                                       max_step, min_run);
-                px += len;
-                e  += len != 0;
-            }
-            col_px += px;
-            edges  += e;
+            col_px += band_columns(row, col_prev, col_start, col_enter, w, y,
+                                   max_step, min_run, &edges);
         }
-        /* the row: a sequential scan */
-        prev = row[0];
-        for (int x = 1; x < w; x++) {
-            int32_t len = run_step(row[x], &prev, &run, &enter, max_step, min_run);
-            row_px += len;
-            edges  += len != 0;
-        }
+        row_px += band_row(row, w, max_step, min_run, &edges);
     }
     b->edges = edges;
     b->row_fraction = (double)row_px / ((double)w * c->height);
