@@ -10,7 +10,8 @@
  *   - banding: a quantised gradient scores high, the same gradient with
  *     fine noise, natural texture, flat planes and single edges score ~0;
  *   - temporal HF: independent noise in one region of a static texture is
- *     found in that region; a globally panned texture is motion, not shimmer.
+ *     found in that region; a globally panned texture is motion, not shimmer;
+ *   - every kernel reads the same in 8-bit units at 9, 12 and 16 bits.
  * Bounds are the values measured when the test was written (QC_VERBOSE=1
  * prints them), with the margin stated at each assertion.
  */
@@ -535,6 +536,92 @@ START_TEST(temporal_hf_shimmer_vs_pan)
 }
 END_TEST
 
+/* ------------------------------------------------------------ depths */
+
+/*
+ * The same picture at 8 bits and shifted up to 9, 12 and 16 bits reads the
+ * same in 8-bit code values: every kernel's path for its depth (16-bit
+ * loads, the chunked 32-bit and the 64-bit Laplacian sums) agrees with the
+ * 8-bit one. Equal up to the last bits of a double (1e-9 relative).
+ */
+START_TEST(same_readings_at_every_depth)
+{
+    static const int depths[] = { 9, 12, 16 };
+    Plane a8 = plane_alloc(W, H, 8), b8 = plane_alloc(W, H, 8);
+    double *canvas = texture_canvas(21, 30.0);
+    AIPQcContext c8;
+    AIPQcStats s8;
+    AIPQcDiff d8;
+    AIPQcBanding g8;
+    AIPQcTemporalHF t8;
+
+    /* texture with a shifted region and a noisy region, over a quantised
+     * ramp on the left so banding has something to find */
+    render_texture(&a8, canvas, 0, 0, 128);
+    render_texture(&b8, canvas, 0, 0, 128);
+    shift_region(&b8, canvas, 0, 6, 1, 3, 128);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            if (x < W / 4) {
+                put(&a8, x, y, 40 + x / 20);
+                put(&b8, x, y, 40 + x / 20);
+            }
+            if (y >= H / 2 && x >= W / 2)
+                put(&b8, x, y, get(&b8, x, y) + (int)lrint(gauss(50, x, y, 3.0)));
+        }
+    init_ctx(&c8, &a8);
+    aip_qc_plane_stats(&c8, a8.data, a8.stride, 16, 235, &s8);
+    aip_qc_frame_diff(&c8, a8.data, a8.stride, b8.data, b8.stride, &d8);
+    aip_qc_banding(&c8, a8.data, a8.stride, AIP_QC_BAND_MAX_STEP(8), AIP_QC_BAND_MIN_RUN, &g8);
+    aip_qc_temporal_hf(&c8, b8.data, b8.stride, a8.data, a8.stride, 1.0, 2.0, &t8);
+    ck_assert(g8.score > 0.1 && t8.max > 1.0 && d8.outlier_ratio > 2);
+
+    for (int i = 0; i < 3; i++) {
+        const int depth = depths[i], sh = depth - 8;
+        Plane a = plane_alloc(W, H, depth), b = plane_alloc(W, H, depth);
+        AIPQcContext c;
+        AIPQcStats st;
+        AIPQcDiff d;
+        AIPQcBanding g;
+        AIPQcTemporalHF t;
+
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                put(&a, x, y, get(&a8, x, y) << sh);
+                put(&b, x, y, get(&b8, x, y) << sh);
+            }
+        init_ctx(&c, &a);
+        aip_qc_plane_stats(&c, a.data, a.stride, 16 << sh, 235 << sh, &st);
+        aip_qc_frame_diff(&c, a.data, a.stride, b.data, b.stride, &d);
+        aip_qc_banding(&c, a.data, a.stride, AIP_QC_BAND_MAX_STEP(depth), AIP_QC_BAND_MIN_RUN, &g);
+        aip_qc_temporal_hf(&c, b.data, b.stride, a.data, a.stride, 1.0, 2.0, &t);
+#define SAME(x, y) ck_assert_msg(fabs((x) - (y)) <= 1e-9 * fabs(y), "%d bit: %s %.12g vs %.12g", \
+                                 depth, #x, (double)(x), (double)(y))
+        SAME(st.mean, s8.mean);
+        ck_assert(st.black_count == s8.black_count && st.white_count == s8.white_count);
+        ck_assert_uint_eq(st.signature, s8.signature);
+        SAME(d.mad, d8.mad);
+        SAME(d.outlier_ratio, d8.outlier_ratio);
+        ck_assert_uint_eq(d.sad, d8.sad << sh);
+        ck_assert(g.row_fraction == g8.row_fraction && g.col_fraction == g8.col_fraction);
+        for (int r = 0; r < AIP_QC_REGIONS; r++) {
+            SAME(t.region_hf[r], t8.region_hf[r]);
+            SAME(t.region_texture[r], t8.region_texture[r]);
+            SAME(t.region_motion[r], t8.region_motion[r]);
+        }
+        ck_assert_uint_eq(t.counted, t8.counted);
+#undef SAME
+        aip_qc_uninit(&c);
+        plane_free(&a);
+        plane_free(&b);
+    }
+    free(canvas);
+    aip_qc_uninit(&c8);
+    plane_free(&a8);
+    plane_free(&b8);
+}
+END_TEST
+
 START_TEST(rejects_bad_arguments)
 {
     AIPQcContext c;
@@ -562,6 +649,7 @@ int main(void)
     tcase_add_test(tc, banding_8bit_one_code_steps);
     tcase_add_test(tc, banding_silent_on_texture_flat_and_edges);
     tcase_add_test(tc, temporal_hf_shimmer_vs_pan);
+    tcase_add_test(tc, same_readings_at_every_depth);
     tcase_add_test(tc, rejects_bad_arguments);
     suite_add_tcase(s, tc);
 

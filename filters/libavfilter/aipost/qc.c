@@ -383,6 +383,10 @@ int aip_qc_temporal_hf(const AIPQcContext *c, const void *cur, ptrdiff_t cur_str
     /* region column of each block column, by the block's first sample */
     int block_rx[(1 << 16) / BLOCK + 1];
     const int nb_bx = (w + BLOCK - 1) / BLOCK;
+    /* |L| <= 8 (2^depth - 1): up to 12 bits its square fits int32, and
+     * `chunk` squares fit a uint32 sum; 0 selects 64-bit sums */
+    const int64_t lap_max = 8 * (int64_t)((1 << (c ? c->depth : 8)) - 1);
+    const int chunk = lap_max * lap_max <= INT32_MAX ? (int)(UINT32_MAX / (lap_max * lap_max)) : 0;
     double sum = 0;
 
     if (!valid(c, cur) || !prev || w > (1 << 16))
@@ -441,13 +445,30 @@ int aip_qc_temporal_hf(const AIPQcContext *c, const void *cur, ptrdiff_t cur_str
                 int x0 = c->x0[rx] > 1 ? c->x0[rx] : 1;
                 int x1 = c->x0[rx + 1] < w - 1 ? c->x0[rx + 1] : w - 1;
                 int r = lry * AIP_QC_GRID + rx;
-                /* squares of Laplacians reach 2.7e11 at 16 bits: int64 */
                 int64_t hs = 0, ts = 0;
-                for (int x = x0; x < x1; x++) {
-                    int64_t ld = 4 * dm[x] - dm[x - 1] - dm[x + 1] - du[x] - dd[x];
-                    int64_t lc = 4 * cm[x] - cm[x - 1] - cm[x + 1] - cu[x] - cd[x];
-                    hs += ld * ld;
-                    ts += lc * lc;
+                if (chunk) {
+                    /* squares in 32 bits, summed over chunks that cannot
+                     * overflow: these loops vectorise, 64-bit ones do not */
+                    for (int xc = x0; xc < x1; xc += chunk) {
+                        int xe = xc + chunk < x1 ? xc + chunk : x1;
+                        uint32_t hc = 0, tc = 0;
+                        for (int x = xc; x < xe; x++) {
+                            int32_t ld = 4 * dm[x] - dm[x - 1] - dm[x + 1] - du[x] - dd[x];
+                            int32_t lc = 4 * cm[x] - cm[x - 1] - cm[x + 1] - cu[x] - cd[x];
+                            hc += (uint32_t)(ld * ld);
+                            tc += (uint32_t)(lc * lc);
+                        }
+                        hs += hc;
+                        ts += tc;
+                    }
+                } else {
+                    /* squares of Laplacians reach 2.7e11 at 16 bits */
+                    for (int x = x0; x < x1; x++) {
+                        int64_t ld = 4 * dm[x] - dm[x - 1] - dm[x + 1] - du[x] - dd[x];
+                        int64_t lc = 4 * cm[x] - cm[x - 1] - cm[x + 1] - cu[x] - cd[x];
+                        hs += ld * ld;
+                        ts += lc * lc;
+                    }
                 }
                 hf_sum[r]  += hs;
                 tex_sum[r] += ts;
