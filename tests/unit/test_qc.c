@@ -622,6 +622,44 @@ START_TEST(same_readings_at_every_depth)
 }
 END_TEST
 
+/* Sizes that the grid and the 8 x 8 blocks do not divide, down to the
+ * smallest accepted: identical frames read no change, a flat plane its
+ * level, and nothing is read out of bounds (run under ASan). */
+START_TEST(odd_sizes)
+{
+    static const int sizes[][2] = { { 8, 8 }, { 9, 13 }, { 37, 11 }, { 1921, 17 }, { 17, 1083 } };
+
+    for (int i = 0; i < 5; i++) {
+        for (int depth = 8; depth <= 10; depth += 2) {
+            Plane p = plane_alloc(sizes[i][0], sizes[i][1], depth);
+            AIPQcContext c;
+            AIPQcStats st;
+            AIPQcDiff d;
+            AIPQcBanding g;
+            AIPQcTemporalHF t;
+
+            for (int y = 0; y < p.h; y++)
+                for (int x = 0; x < p.w; x++)
+                    put(&p, x, y, 77 << (depth - 8));
+            init_ctx(&c, &p);
+            ck_assert_int_eq(aip_qc_plane_stats(&c, p.data, p.stride, 16, 235, &st), 0);
+            ck_assert(st.mean == 77 && st.region_mean[AIP_QC_REGIONS - 1] == 77 && st.signature == 0);
+            for (int y = 0; y < p.h; y++)
+                for (int x = 0; x < p.w; x++)
+                    put(&p, x, y, (int)(aip_hash4(depth, x, y, i) % (1u << depth)));
+            ck_assert_int_eq(aip_qc_frame_diff(&c, p.data, p.stride, p.data, p.stride, &d), 0);
+            ck_assert(d.sad == 0 && d.outlier_ratio == 0);
+            ck_assert_int_eq(aip_qc_banding(&c, p.data, p.stride, 1, 1, &g), 0);
+            ck_assert(g.score >= 0 && g.score <= 1);
+            ck_assert_int_eq(aip_qc_temporal_hf(&c, p.data, p.stride, p.data, p.stride, 1, 0, &t), 0);
+            ck_assert(t.max == 0 && t.region_motion[0] == 0);
+            aip_qc_uninit(&c);
+            plane_free(&p);
+        }
+    }
+}
+END_TEST
+
 START_TEST(rejects_bad_arguments)
 {
     AIPQcContext c;
@@ -650,6 +688,7 @@ int main(void)
     tcase_add_test(tc, banding_silent_on_texture_flat_and_edges);
     tcase_add_test(tc, temporal_hf_shimmer_vs_pan);
     tcase_add_test(tc, same_readings_at_every_depth);
+    tcase_add_test(tc, odd_sizes);
     tcase_add_test(tc, rejects_bad_arguments);
     suite_add_tcase(s, tc);
 
