@@ -6,6 +6,12 @@
  * compiler can vectorise; widening a row that is about to be read anyway
  * costs little next to the pass itself.
  *
+ * Cost at 1920x1080 (a throwaway timing program, best of 20, on the 2-core
+ * Xeon while an FFmpeg build ran, so noisy), all four kernels together:
+ * 5.2-8.7 ns/sample (11-18 ms a frame) at -O3, as FFmpeg builds; about
+ * 12 ns/sample at the unit tests' -O2, which leaves more loops scalar.
+ * signalstats took 24.5 ms a frame on the same machine at the same time.
+ *
  * This file is part of aipost. Licensed under the LGPL v2.1 or later.
  */
 

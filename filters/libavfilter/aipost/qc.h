@@ -35,7 +35,8 @@
  * neighbourhood the Laplacian needs. */
 #define AIP_QC_MIN_SIZE AIP_QC_GRID
 
-/* Geometry and scratch for one plane size and depth, made once per stream. */
+/* Geometry and scratch for one plane size and depth, made once per stream.
+ * Every kernel writes the scratch: one context per thread. */
 typedef struct AIPQcContext {
     int width, height, depth;
     double to8bit;              /* 1 / 2^(depth - 8) */
@@ -73,8 +74,10 @@ typedef struct AIPQcStats {
      * thumbnail's shape, not its level: it survives re-encoding noise and
      * small brightness changes, so a loop detector can look frames up in a
      * history by Hamming distance (aip_qc_signature_distance) before
-     * comparing them in full. Taken against the median, about half the
-     * bits are set on any picture with structure (0 on a flat frame). */
+     * comparing them in full. Taken against the (upper) median, about half
+     * the bits are set on any picture with structure (31 when the 64 means
+     * differ; 0 on a flat frame). It comes with the stats because the
+     * means are already there; the diff kernel then needs no third frame. */
     uint64_t signature;
 } AIPQcStats;
 
