@@ -143,11 +143,12 @@ static AVX2 inline __m256i even32_from_before(const uint8_t *p)
     return _mm256_permute4x64_epi64(_mm256_packus_epi16(a, b), 0xd8);
 }
 
-/* src + ((table * grain + 2^14) >> 15) for 32 samples. The sums fit int16
- * (|table|, |grain| <= 32767, src <= 255) or saturate where the clip, the
- * pack's to 0..255 or the explicit one, would cut them anyway. */
+/* s + ((table * grain + 2^14) >> 15) for 32 samples, s the loaded source.
+ * The sums fit int16 (|table|, |grain| <= 32767, src <= 255) or saturate
+ * where the clip, the pack's to 0..255 or the explicit one, would cut them
+ * anyway. */
 static AVX2 inline __attribute__((always_inline))
-void blend32(const Knots16 *k, uint8_t *dst, const uint8_t *src, const int16_t *grain,
+void blend32(const Knots16 *k, uint8_t *dst, const int16_t *grain,
              __m256i s, __m256i v, int clip, __m256i lo, __m256i hi)
 {
     const __m256i zero = _mm256_setzero_si256();
@@ -198,11 +199,11 @@ int blend_row_8_knots(uint8_t *dst, const uint8_t *src, const int16_t *grain,
         const __m256i s = _mm256_loadu_si256((const __m256i *)(src + x));
         const __m256i v = step == 2 ? even32(scale_src + 2 * x, low_bytes) :
                           scale_src == src ? s : _mm256_loadu_si256((const __m256i *)(scale_src + x));
-        blend32(&k, dst + x, src + x, grain + x, s, v, clip, vlo, vhi);
+        blend32(&k, dst + x, grain + x, s, v, clip, vlo, vhi);
     }
     if (step == 2 && x > 0 && x + 32 <= w) {
         const __m256i s = _mm256_loadu_si256((const __m256i *)(src + x));
-        blend32(&k, dst + x, src + x, grain + x, s, even32_from_before(scale_src + 2 * x), clip, vlo, vhi);
+        blend32(&k, dst + x, grain + x, s, even32_from_before(scale_src + 2 * x), clip, vlo, vhi);
         x += 32;
     }
     return x;
