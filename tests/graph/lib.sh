@@ -51,3 +51,24 @@ measure() {
 same_file() {
     if [ -s "$2" ] && cmp -s "$2" "$3"; then pass "$1"; else fail "$1" "$2 and $3 differ"; fi
 }
+
+# refused NAME PATTERN... -- FFMPEG-ARGS: pass when ffmpeg fails and its
+# error output contains every PATTERN (fixed strings).
+refused() {
+    _name=$1
+    shift
+    _pats=
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        _pats="$_pats$1
+"
+        shift
+    done
+    shift
+    if ff_fails "$@"; then
+        fail "$_name" "ffmpeg accepted it"
+        return
+    fi
+    _missing=$(printf '%s' "$_pats" | while IFS= read -r _p; do
+        grep -qF -- "$_p" "$W/last.err" || echo "$_p"; done)
+    if [ -z "$_missing" ]; then pass "$_name"; else fail "$_name" "$(head -c 300 "$W/last.err")"; fi
+}

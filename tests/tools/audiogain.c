@@ -18,27 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static float *slurp(const char *path, long *n)
-{
-    FILE *f = fopen(path, "rb");
-    float *buf;
-    long size;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc(size + 8);
-    if (!buf || fread(buf, 1, size, f) != (size_t)size) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    *n = size / (2 * sizeof(float));
-    return buf;
-}
+#include "../common/rawio.h"
 
 int main(int argc, char **argv)
 {
@@ -51,8 +31,8 @@ int main(int argc, char **argv)
         return 2;
     }
     rate = atof(argv[1]);
-    in  = slurp(argv[2], &n_in);
-    out = slurp(argv[3], &n_out);
+    in  = slurp_f32(argv[2], &n_in, 2);
+    out = slurp_f32(argv[3], &n_out, 2);
     if (!in || !out) {
         fprintf(stderr, "audiogain: cannot read the inputs\n");
         return 1;

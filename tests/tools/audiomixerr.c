@@ -12,27 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static float *slurp(const char *path, long *n, int ch)
-{
-    FILE *f = fopen(path, "rb");
-    float *buf;
-    long size;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc(size + 8);
-    if (!buf || fread(buf, 1, size, f) != (size_t)size) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    *n = size / (ch * (long)sizeof(float));
-    return buf;
-}
+#include "../common/rawio.h"
 
 int main(int argc, char **argv)
 {
@@ -44,9 +24,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: audiomixerr MIX.f32 BED.f32 VOICE.f32 WEIGHT\n");
         return 2;
     }
-    mix = slurp(argv[1], &nm, 2);
-    bed = slurp(argv[2], &nb, 2);
-    voice = slurp(argv[3], &nv, 1);
+    mix = slurp_f32(argv[1], &nm, 2);
+    bed = slurp_f32(argv[2], &nb, 2);
+    voice = slurp_f32(argv[3], &nv, 1);
     w = atof(argv[4]);
     if (!mix || !bed || !voice)
         return 1;

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/rawio.h"
+
 #include "aipost/duck.h"
 
 #define W 1200
@@ -24,28 +26,6 @@
 #define DB_BOTTOM (-80.0)
 
 static unsigned char img[H][W][3];
-
-static float *slurp(const char *path, long *n, int ch)
-{
-    FILE *f = fopen(path, "rb");
-    float *buf;
-    long size;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc(size + 8);
-    if (!buf || fread(buf, 1, size, f) != (size_t)size) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    *n = size / (ch * (long)sizeof(float));
-    return buf;
-}
 
 static void dot(int x, int y, const unsigned char *c, int thick)
 {
@@ -115,9 +95,9 @@ int main(int argc, char **argv)
         return 2;
     }
     rate = atof(argv[1]);
-    min  = slurp(argv[2], &nin, 2);
-    mout = slurp(argv[3], &nout, 2);
-    dlg  = slurp(argv[4], &nd, 1);
+    min  = slurp_f32(argv[2], &nin, 2);
+    mout = slurp_f32(argv[3], &nout, 2);
+    dlg  = slurp_f32(argv[4], &nd, 1);
     margin = atof(argv[6]);
     if (!min || !mout || !dlg)
         return 1;

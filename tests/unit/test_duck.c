@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/unit.h"
 #include "aipost/duck.h"
 #include "../common/speechgen.h"
 
@@ -335,8 +336,6 @@ int main(void)
 {
     Suite *s = suite_create("duck");
     TCase *tc = tcase_create("kernels");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, kweighting_matches_bs1770);
@@ -350,9 +349,5 @@ int main(void)
     tcase_add_test(tc, apply_gain_in_place);
     suite_add_tcase(s, tc);
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/unit.h"
 #include "aipost/counter_rng.h"
 #include "aipost/grain.h"
 
@@ -111,15 +112,6 @@ START_TEST(test_template_rejects_bad_size)
 }
 END_TEST
 
-static uint64_t fnv1a(const void *data, size_t n)
-{
-    const uint8_t *b = data;
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-    return h;
-}
-
 START_TEST(test_template_is_pinned)
 {
     /* The grain of a seed is part of the output format: farms join segments
@@ -128,7 +120,7 @@ START_TEST(test_template_is_pinned)
     AIPGrainPlane p;
     uint64_t h;
     ck_assert_int_eq(aip_grain_plane_init(&p, 0, 0, 1.5, 1.5), 0);
-    h = fnv1a(p.template, sizeof(*p.template) * T * T);
+    h = fnv1a(p.template, sizeof(*p.template) * T * T, FNV1A_INIT);
     aip_grain_plane_uninit(&p);
     ck_assert_msg(h == AIP_TEST_TEMPLATE_HASH, "template hash %016llx", (unsigned long long)h);
 }
@@ -302,22 +294,6 @@ END_TEST
 
 /* -------------------------------------------------- SIMD against C */
 
-static uint64_t rng_state = 1;
-static uint32_t rnd(void)
-{
-    return (uint32_t)(aip_mix64(rng_state++) >> 32);
-}
-
-static int have_avx2(void)
-{
-#if AIP_HAVE_X86_SIMD
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-#else
-    return 0;
-#endif
-}
-
 START_TEST(test_blend_simd_bitexact)
 {
     enum { MAXW = 300 };
@@ -485,8 +461,6 @@ int main(void)
 {
     Suite *s = suite_create("grain");
     TCase *tc = tcase_create("kernels");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_template_unit_sigma_zero_mean);
@@ -505,9 +479,5 @@ int main(void)
     tcase_add_test(tc, test_blend_reference_values);
     suite_add_tcase(s, tc);
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/unit.h"
 #include "aipost/counter_rng.h"
 #include "aipost/lut3d.h"
 
@@ -21,30 +22,6 @@
 
 enum { MAXW = 4096 };
 
-static uint64_t rng_state = 1;
-static uint32_t rnd(void)
-{
-    return (uint32_t)(aip_mix64(rng_state++) >> 32);
-}
-
-static int have_avx2(void)
-{
-#if AIP_HAVE_X86_SIMD
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-#else
-    return 0;
-#endif
-}
-
-static uint64_t fnv1a(const void *data, size_t n, uint64_t h)
-{
-    const uint8_t *b = data;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-    return h;
-}
-#define FNV_SEED UINT64_C(0xcbf29ce484222325)
 
 /* ------------------------------------------------------------- fills */
 
@@ -542,7 +519,7 @@ START_TEST(test_reference_is_pinned)
     static const int pairs[][2] = { { 8, 8 }, { 8, 10 }, { 10, 10 }, { 10, 8 }, { 12, 16 }, { 16, 16 } };
     AIPLut3DDSP dsp;
     AIPLut3D lut;
-    uint64_t h = FNV_SEED;
+    uint64_t h = FNV1A_INIT;
     aip_lut3d_dsp_init(&dsp, 0);
     ck_assert_int_eq(aip_lut3d_init(&lut, 33, fill_polynomial, NULL), 0);
     h = fnv1a(lut.grid, (size_t)33 * 33 * 33 * 3 * sizeof(*lut.grid), h);
@@ -567,8 +544,6 @@ int main(void)
 {
     Suite *s = suite_create("lut3d");
     TCase *tc = tcase_create("kernels");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_init_rejects_bad_size);
@@ -583,9 +558,5 @@ int main(void)
     tcase_add_test(tc, test_reference_is_pinned);
     suite_add_tcase(s, tc);
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }

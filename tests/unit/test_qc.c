@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/unit.h"
 #include "aipost/counter_rng.h"
 #include "aipost/qc.h"
 
@@ -675,8 +676,6 @@ int main(void)
 {
     Suite *s = suite_create("qc");
     TCase *tc = tcase_create("kernels");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, stats_black_white_exact);
@@ -692,9 +691,5 @@ int main(void)
     tcase_add_test(tc, rejects_bad_arguments);
     suite_add_tcase(s, tc);
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }
