@@ -102,8 +102,8 @@ patches-check:
 bench: ffmpeg $(TOOLS)
 	AIPOST_BIN=$(STAGE)/bin AIPOST_TOOLS=$(TEST_BIN)/tools bench/run.sh
 
-demo: ffmpeg
-	AIPOST_BIN=$(STAGE)/bin samples/pipeline.sh
+demo: ffmpeg $(TOOLS)
+	AIPOST_BIN=$(STAGE)/bin AIPOST_TOOLS=$(TEST_BIN)/tools samples/pipeline.sh
 
 install: ffmpeg
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
