@@ -137,7 +137,7 @@ static void cmd_tcorr(const Clip *c)
 
 int main(int argc, char **argv)
 {
-    Clip a, b;
+    Clip a = { 0 }, b = { 0 };
 
     if (argc < 6)
         die("usage: framestats stats|fwhm|tcorr W H BYTES A [B]", NULL);
@@ -162,5 +162,7 @@ int main(int argc, char **argv)
         cmd_tcorr(&a);
     else
         die("unknown measure ", argv[1]);
+    free(a.v);
+    free(b.v);
     return 0;
 }
