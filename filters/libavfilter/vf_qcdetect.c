@@ -58,8 +58,7 @@ typedef struct FrameRecord {
     AIPQcDiff diff;             /* against the previous frame */
     int has_diff;
     double banding;
-    double shimmer;
-    int shimmer_region;
+    AIPQcTemporalHF hf;         /* valid with has_diff */
     double pts_delta;           /* seconds since the previous frame, NAN for the first */
     int colour_change;          /* the tags differ from the first frame's */
     char colour_detail[96];
@@ -87,6 +86,7 @@ typedef struct QcDetectContext {
     double banding_max;
     double black_max, white_max;
     double shimmer_max;
+    int shimmer_frames;
     int loop_frames;
     int loop_history;
     double loop_tolerance;
@@ -116,6 +116,7 @@ typedef struct QcDetectContext {
     double flicker_prev_delta;
     int flicker_valid;
     int frozen_run;
+    int shimmer_run[AIP_QC_REGIONS]; /* frames in a row each region shimmered */
     double nominal_dt;          /* seconds per frame the stream claims */
     int colour_set;
     enum AVColorRange first_range;
@@ -137,7 +138,6 @@ typedef struct QcDetectContext {
 typedef struct MeasureJob {
     const AVFrame *cur, *prev;
     FrameRecord *rec;
-    AIPQcTemporalHF hf;
     int black, white;
     int ret[3];
 } MeasureJob;
@@ -181,6 +181,8 @@ static const AVOption qcdetect_options[] = {
         OFFSET(white_max), AV_OPT_TYPE_DOUBLE, { .dbl = 0.05 }, 0.0, 1.0, FLAGS },
     { "shimmer", "shimmer: temporal high-frequency noise in static textured regions above this (8-bit code values, standard deviation)",
         OFFSET(shimmer_max), AV_OPT_TYPE_DOUBLE, { .dbl = 1.5 }, 0.1, 64.0, FLAGS },
+    { "shimmer_frames", "shimmer: frames in a row a region must shimmer before it counts",
+        OFFSET(shimmer_frames), AV_OPT_TYPE_INT, { .i64 = 12 }, 1, 1000, FLAGS },
     { "loop_frames", "loop: repeated frames in a row that make a loop event",
         OFFSET(loop_frames), AV_OPT_TYPE_INT, { .i64 = 12 }, 2, 1000, FLAGS },
     { "loop_history", "loop: longest period looked for, in frames",
@@ -297,7 +299,7 @@ static int measure_job(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
         if (prev)
             ret = aip_qc_temporal_hf(&s->qc[2], cur->data[0], cur->linesize[0],
                                      prev->data[0], prev->linesize[0],
-                                     AIP_QC_HF_STATIC_MAX, AIP_QC_HF_TEXTURE_MIN, &j->hf);
+                                     AIP_QC_HF_STATIC_MAX, AIP_QC_HF_TEXTURE_MIN, &rec->hf);
         break;
     }
     j->ret[jobnr] = ret;
@@ -363,8 +365,6 @@ static int measure(AVFilterContext *ctx, const AVFrame *in)
     for (int i = 0; i < 3; i++)
         if (job.ret[i] < 0)
             return AVERROR(-job.ret[i]);
-    rec->shimmer        = job.prev ? job.hf.max : 0;
-    rec->shimmer_region = job.prev ? job.hf.max_region : -1;
 
     check_colour(s, in, rec);
     s->nb_measured++;
@@ -461,24 +461,70 @@ static double flicker_score(QcDetectContext *s, const FrameRecord *rec, const Fr
     return score;
 }
 
-/* Micro-jump at frame k: the region that stands out from its neighbours in
- * the change k-1 -> k must also stand out from its own change before
- * (k-2 -> k-1) and after (k+1 -> k+2): a jump that comes back within one or
- * two frames. Motion that starts and continues is not a jump. */
-static double microjump_score(const QcDetectContext *s, const FrameRecord *rec,
-                              const FrameRecord *before, const FrameRecord *after)
+/* Shimmer: temporal detail in a textured region that does not move. Texture
+ * sliding less than a block a frame (a slow pan over foliage) also has
+ * temporal detail and little low-pass change, but only for a few frames at
+ * a time, as its speed and the texture under it vary; generated shimmer
+ * stays. So a region counts once it has shimmered shimmer_frames in a row,
+ * and the score is the largest hf among the regions that count. */
+static double shimmer_score(QcDetectContext *s, const FrameRecord *rec, int *region)
 {
-    int r = rec->diff.outlier_region;
-    double m, ref_before, ref_after;
+    double score = 0;
 
-    if (!rec->has_diff || rec->diff.mad > s->cut_mad)
+    *region = -1;
+    for (int r = 0; r < AIP_QC_REGIONS; r++) {
+        const int on = rec->has_diff && (rec->hf.counted >> r & 1) &&
+                       rec->hf.region_hf[r] > s->shimmer_max;
+        s->shimmer_run[r] = on ? s->shimmer_run[r] + 1 : 0;
+        if (s->shimmer_run[r] >= s->shimmer_frames && rec->hf.region_hf[r] > score) {
+            score = rec->hf.region_hf[r];
+            *region = r;
+        }
+    }
+    return score;
+}
+
+/* Micro-jump at frame k: a region whose change k-1 -> k stands out from
+ * its own change before (k-2 -> k-1) and after (the smaller of k -> k+1 and
+ * k+1 -> k+2): a displacement that comes back within one or two frames.
+ * Motion that starts and continues has no "after" dip. Each region's spike
+ * is taken relative to the median spike of all regions, so a frame that
+ * changes more everywhere (a pan advancing by 2 px instead of 1, a flash)
+ * is not local. The kernel's neighbour ratio (region_ratio) alone is not
+ * enough: on a pan over uneven texture it sits at 5..7 on every frame. */
+static double microjump_score(const QcDetectContext *s, int64_t k, int *region)
+{
+    const FrameRecord *rec = record((QcDetectContext *)s, k);
+    const FrameRecord *before = record((QcDetectContext *)s, k - 1);
+    const FrameRecord *next = record((QcDetectContext *)s, k + 1);
+    const FrameRecord *after = record((QcDetectContext *)s, k + 2);
+    double spike[AIP_QC_REGIONS], sorted[AIP_QC_REGIONS], med, best = 0;
+
+    *region = -1;
+    if (!rec->has_diff || rec->diff.mad > s->cut_mad || !before || !before->has_diff || !next)
         return 0;
-    m = rec->diff.region_mad[r];
-    ref_before = before && before->has_diff ? before->diff.region_mad[r] : m;
-    ref_after  = after ? after->diff.region_mad[r] : m;
-    ref_before = FFMAX(ref_before, AIP_QC_DIFF_FLOOR);
-    ref_after  = FFMAX(ref_after, AIP_QC_DIFF_FLOOR);
-    return FFMIN3(rec->diff.outlier_ratio, m / ref_before, m / ref_after);
+    for (int r = 0; r < AIP_QC_REGIONS; r++) {
+        double back = next->diff.region_mad[r];
+        if (after)
+            back = FFMIN(back, after->diff.region_mad[r]);
+        spike[r] = rec->diff.region_mad[r] /
+                   FFMAX3(before->diff.region_mad[r], back, AIP_QC_DIFF_FLOOR);
+        sorted[r] = spike[r];
+    }
+    for (int i = 1; i < AIP_QC_REGIONS; i++) {
+        double t = sorted[i];
+        int j = i;
+        for (; j > 0 && sorted[j - 1] > t; j--)
+            sorted[j] = sorted[j - 1];
+        sorted[j] = t;
+    }
+    med = FFMAX(sorted[AIP_QC_REGIONS / 2], 1.0);
+    for (int r = 0; r < AIP_QC_REGIONS; r++)
+        if (spike[r] / med > best) {
+            best = spike[r] / med;
+            *region = r;
+        }
+    return best;
 }
 
 /* Loop: frame k repeats frame k - P when no region mean differs by more
@@ -549,10 +595,8 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
     const int64_t k = s->nb_final++;
     const FrameRecord *rec = record(s, k);
     const FrameRecord *prev = record(s, k - 1);
-    const FrameRecord *before = prev;
-    const FrameRecord *after = record(s, k + 2) ? record(s, k + 2) : record(s, k + 1);
-    double flicker, jump, dt_err = 0;
-    int frozen, period, timing = 0, ret;
+    double flicker, jump, shimmer, dt_err = 0;
+    int frozen, period, timing = 0, shimmer_region, jump_region, ret;
     char detail[96] = "";
 
     if (!rec)
@@ -577,9 +621,9 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
     if ((ret = flag(s, DET_FLICKER, flicker > s->flicker_max, rec, flicker, NULL)) < 0)
         return ret;
 
-    jump = microjump_score(s, rec, before, after);
-    snprintf(detail, sizeof(detail), "region %d (row %d, column %d)", rec->diff.outlier_region,
-             rec->diff.outlier_region / AIP_QC_GRID, rec->diff.outlier_region % AIP_QC_GRID);
+    jump = microjump_score(s, k, &jump_region);
+    snprintf(detail, sizeof(detail), "region %d (row %d, column %d)", jump_region,
+             jump_region / AIP_QC_GRID, jump_region % AIP_QC_GRID);
     if ((ret = flag(s, DET_MICROJUMP, jump > s->microjump_max, rec, jump, detail)) < 0)
         return ret;
 
@@ -588,8 +632,19 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
         (ret = flag(s, DET_WHITE, rec->st.white_fraction > s->white_max, rec, rec->st.white_fraction, NULL)) < 0)
         return ret;
 
-    snprintf(detail, sizeof(detail), "region %d", rec->shimmer_region);
-    if ((ret = flag(s, DET_SHIMMER, rec->shimmer > s->shimmer_max, rec, rec->shimmer, detail)) < 0)
+    shimmer = shimmer_score(s, rec, &shimmer_region);
+    if (shimmer > 0 && !s->is_open[DET_SHIMMER] && (s->detectors & DFLAG(DET_SHIMMER))) {
+        /* back-date the event to where the region started shimmering */
+        const FrameRecord *first = record(s, k - s->shimmer_frames + 1);
+        if (first && s->shimmer_frames > 1) {
+            if ((ret = flag(s, DET_SHIMMER, 1, first, 0, NULL)) < 0)
+                return ret;
+            s->det_frames[DET_SHIMMER] += s->shimmer_frames - 2;
+        }
+    }
+    snprintf(detail, sizeof(detail), "region %d (row %d, column %d)", shimmer_region,
+             shimmer_region / AIP_QC_GRID, shimmer_region % AIP_QC_GRID);
+    if ((ret = flag(s, DET_SHIMMER, shimmer > 0, rec, shimmer, detail)) < 0)
         return ret;
 
     period = (s->detectors & DFLAG(DET_LOOP)) ? loop_period(s, rec) : 0;
@@ -602,8 +657,10 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
         if (s->nominal_dt <= 0 && rec->pts_delta > 0)
             s->nominal_dt = rec->pts_delta;
         if (rec->pts_delta <= 0) {
+            /* ranked above any irregular interval, so the event's detail
+             * names the worse fault */
             timing = 1;
-            dt_err = 1;
+            dt_err = 2 + (s->nominal_dt > 0 ? -rec->pts_delta / s->nominal_dt : 0);
             snprintf(detail, sizeof(detail), "non-monotonic timestamps (%+.4f s)", rec->pts_delta);
         } else if (s->nominal_dt > 0 &&
                    fabs(rec->pts_delta / s->nominal_dt - 1) > s->timing_tolerance) {
@@ -613,13 +670,14 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
                      rec->pts_delta, s->nominal_dt);
         }
     }
-    if (!timing && s->expect_fps > 0) {
-        const double dt = !isnan(rec->pts_delta) && rec->pts_delta > 0 ? rec->pts_delta : s->nominal_dt;
-        if (dt > 0 && fabs(1 / dt / s->expect_fps - 1) > 0.001) {
-            timing = 1;
-            dt_err = fabs(1 / dt / s->expect_fps - 1);
-            snprintf(detail, sizeof(detail), "%.3f fps, expected %.3f", 1 / dt, s->expect_fps);
-        }
+    /* The stream's nominal rate against expect_fps, on every frame (the
+     * event spans the stream). Single intervals are not compared: timestamps
+     * rounded to a millisecond time base are 39 or 41 ms at 25 fps. */
+    if (!timing && s->expect_fps > 0 && s->nominal_dt > 0 &&
+        fabs(1 / s->nominal_dt / s->expect_fps - 1) > 0.001) {
+        timing = 1;
+        dt_err = fabs(1 / s->nominal_dt / s->expect_fps - 1);
+        snprintf(detail, sizeof(detail), "%.3f fps, expected %.3f", 1 / s->nominal_dt, s->expect_fps);
     }
     if ((ret = flag(s, DET_TIMING, timing, rec, dt_err, detail)) < 0)
         return ret;
@@ -638,7 +696,7 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
     s->det_max[DET_BANDING]   = FFMAX(s->det_max[DET_BANDING], rec->banding);
     s->det_max[DET_BLACK]     = FFMAX(s->det_max[DET_BLACK], rec->st.black_fraction);
     s->det_max[DET_WHITE]     = FFMAX(s->det_max[DET_WHITE], rec->st.white_fraction);
-    s->det_max[DET_SHIMMER]   = FFMAX(s->det_max[DET_SHIMMER], rec->shimmer);
+    s->det_max[DET_SHIMMER]   = FFMAX(s->det_max[DET_SHIMMER], rec->has_diff ? rec->hf.max : 0);
     s->det_max[DET_FROZEN]    = FFMAX(s->det_max[DET_FROZEN], s->frozen_run);
     s->det_max[DET_LOOP]      = FFMAX(s->det_max[DET_LOOP], period);
     s->det_max[DET_TIMING]    = FFMAX(s->det_max[DET_TIMING], dt_err);
@@ -652,7 +710,7 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
         set_meta(frame, "region_ratio", rec->has_diff ? rec->diff.outlier_ratio : 0);
         set_meta(frame, "microjump",  jump);
         set_meta(frame, "banding",    rec->banding);
-        set_meta(frame, "shimmer",    rec->shimmer);
+        set_meta(frame, "shimmer",    rec->has_diff ? rec->hf.max : 0);
         set_meta(frame, "flicker",    flicker);
         set_meta(frame, "frozen",     s->frozen_run >= s->frozen_frames);
         if (!isnan(rec->pts_delta))
