@@ -882,7 +882,9 @@ static int finish(AVFilterContext *ctx)
                s->nb_events, s->nb_events > 1 ? "s" : "", detector_names[s->events[0].detector],
                s->events[0].start, s->report_path ? "; report in " : "",
                s->report_path ? s->report_path : "");
-        return AVERROR_EXTERNAL;
+        /* The input is what failed: "Invalid data found when processing
+         * input" is the nearest of FFmpeg's codes (farms test the exit). */
+        return AVERROR_INVALIDDATA;
     }
     return 0;
 }
