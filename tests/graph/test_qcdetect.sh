@@ -121,7 +121,8 @@ qcc tagchange "$PAN" "[v]split[a][b];[a]trim=end_frame=$AT,$TAGS[a1];[b]trim=sta
     found tagchange colour $AT $AT
     grep -q 'HDR and SDR mixed' "$W/tagchange.json" && pass "tagchange: HDR and SDR mixed named" || fail "tagchange: HDR and SDR mixed named" "$(first tagchange colour detail)"
 }
-qc untagged "$PAN" "" && found untagged colour 0 0
+# (FFmpeg 8.1 keeps the PNG's range=pc and colorspace=gbr through scale: strip them)
+qc untagged "$PAN" "setparams=range=unknown:color_primaries=unknown:color_trc=unknown:colorspace=unknown" && found untagged colour 0 0
 
 # ---------------------------------------------------------------- verdict, fail=1
 if ff_fails -f lavfi -i "$PAN" -vf "eq=brightness=0.03:enable='between(n,$AT,$((AT + 4)))',$TAGS,qcdetect=fail=1" -f null -; then
