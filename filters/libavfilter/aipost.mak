@@ -9,7 +9,7 @@ endif
 
 OBJS-$(CONFIG_AIGRAIN_FILTER)   += vf_aigrain.o $(AIPOST_GRAIN)
 OBJS-$(CONFIG_DUCKFLOOR_FILTER) += af_duckfloor.o aipost/duck.o
-OBJS-$(CONFIG_QCDETECT_FILTER)  += vf_qcdetect.o aipost/qc.o
+OBJS-$(CONFIG_QCDETECT_FILTER)  += vf_qcdetect.o aipost/qc.o aipost/plot.o aipost/png.o
 
 # Libraries our filters link (libplacebo even where FFmpeg's own
 # vf_libplacebo is off), written by aipost's configure into the build folder.

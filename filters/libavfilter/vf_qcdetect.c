@@ -3,7 +3,8 @@
  * measurements. Frames pass through unchanged; each gets lavfi.qcdetect.*
  * metadata, detectors turn the measurements into events (start, end,
  * severity), and at the end of the stream a JSON report, a log summary and
- * a pass/fail verdict that can fail the run (fail=1).
+ * a pass/fail verdict that can fail the run (fail=1), and a picture report
+ * (plot=FILE.png: one strip per detector over time, see aipost/plot.h).
  *
  * The measurements are the kernels of aipost/qc.h, on luma only. Frames are
  * held back LOOKAHEAD frames so that a micro-jump can be told from motion
@@ -30,6 +31,8 @@
 #include "formats.h"
 #include "video.h"
 
+#include "aipost/plot.h"
+#include "aipost/png.h"
 #include "aipost/qc.h"
 
 enum Detector {
@@ -72,11 +75,19 @@ typedef struct Event {
     char detail[96];
 } Event;
 
+/* The picture report keeps one point per frame until there are
+ * PLOT_POINTS, then merges neighbours pairwise (each keeps the larger value)
+ * and goes on with two frames a point, then four...: memory stays at
+ * PLOT_POINTS points however long the clip, and there are always at least
+ * PLOT_POINTS / 2 = AIP_PLOT_AREA_W points, one a column or more. */
+#define PLOT_POINTS (2 * AIP_PLOT_AREA_W)
+
 typedef struct QcDetectContext {
     const AVClass *class;
 
     /* options */
     char *report_path;
+    char *plot_path;
     int fail;
     int detectors;
     double frozen_max;
@@ -131,6 +142,15 @@ typedef struct QcDetectContext {
     int64_t det_frames[NB_DET]; /* frames flagged per detector */
     double det_max[NB_DET];     /* largest score seen per detector */
 
+    /* picture report: PLOT_POINTS start times and NB_DET values a point */
+    FILE *plot_file;            /* opened at init, so a bad path fails before any work */
+    double *plot_time;
+    float *plot_value;
+    int plot_points;
+    int64_t plot_point_frames;  /* frames a point stands for: 1, 2, 4... */
+    int64_t plot_in_point;      /* frames in the last point so far */
+    double last_time;           /* of the last frame finalised */
+
     int finished;
     int verdict_fail;
 } QcDetectContext;
@@ -150,6 +170,8 @@ typedef struct MeasureJob {
 static const AVOption qcdetect_options[] = {
     { "report", "write the JSON report (events, per-detector summary, verdict) to this file at the end of the stream",
         OFFSET(report_path), AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, FLAGS },
+    { "plot", "write the picture report (PNG: each detector's measurement, threshold and events over time) to this file at the end of the stream",
+        OFFSET(plot_path), AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, FLAGS },
     { "fail", "fail the run (an error at the end of the stream) when the verdict is fail",
         OFFSET(fail), AV_OPT_TYPE_BOOL, { .i64 = 0 }, 0, 1, FLAGS },
     { "detectors", "detectors that run and count in the verdict",
@@ -263,6 +285,17 @@ static int config_input(AVFilterLink *inlink)
     s->loop_moved = av_calloc(s->loop_history + 1, 1);
     if (!s->records || !s->loop_run || !s->loop_moved)
         return AVERROR(ENOMEM);
+    if (s->plot_path) {
+        av_freep(&s->plot_time);
+        av_freep(&s->plot_value);
+        s->plot_time  = av_calloc(PLOT_POINTS, sizeof(*s->plot_time));
+        s->plot_value = av_calloc(PLOT_POINTS * NB_DET, sizeof(*s->plot_value));
+        if (!s->plot_time || !s->plot_value)
+            return AVERROR(ENOMEM);
+        s->plot_points = 0;
+        s->plot_point_frames = 1;
+        s->plot_in_point = 0;
+    }
 
     s->nominal_dt = l->frame_rate.num > 0 && l->frame_rate.den > 0 ? av_q2d(av_inv_q(l->frame_rate)) : 0;
     return 0;
@@ -588,6 +621,33 @@ static int flag_loop(QcDetectContext *s, const FrameRecord *rec, int period)
     return flag(s, DET_LOOP, 1, rec, period, detail);
 }
 
+static void plot_add(QcDetectContext *s, double time, const float *v)
+{
+    float *dst;
+
+    if (s->plot_points && s->plot_in_point < s->plot_point_frames) {
+        dst = &s->plot_value[(s->plot_points - 1) * NB_DET];
+        for (int d = 0; d < NB_DET; d++)
+            dst[d] = fmaxf(dst[d], v[d]);   /* fmaxf keeps the number over a NAN */
+        s->plot_in_point++;
+        return;
+    }
+    if (s->plot_points == PLOT_POINTS) {
+        for (int i = 0; i < PLOT_POINTS / 2; i++) {
+            s->plot_time[i] = s->plot_time[2 * i];
+            for (int d = 0; d < NB_DET; d++)
+                s->plot_value[i * NB_DET + d] = fmaxf(s->plot_value[2 * i * NB_DET + d],
+                                                      s->plot_value[(2 * i + 1) * NB_DET + d]);
+        }
+        s->plot_points = PLOT_POINTS / 2;
+        s->plot_point_frames *= 2;
+    }
+    s->plot_time[s->plot_points] = time;
+    memcpy(&s->plot_value[s->plot_points * NB_DET], v, NB_DET * sizeof(*v));
+    s->plot_points++;
+    s->plot_in_point = 1;
+}
+
 /* All detectors on frame k, whose lookahead is measured (or the stream ended). */
 static int finalize(AVFilterContext *ctx, AVFrame *frame)
 {
@@ -596,7 +656,7 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
     const FrameRecord *rec = record(s, k);
     const FrameRecord *prev = record(s, k - 1);
     double flicker, jump, shimmer, dt_err = 0;
-    int frozen, period, timing = 0, shimmer_region, jump_region, ret;
+    int frozen, period, timing = 0, shimmer_region, jump_region, colour, ret;
     char detail[96] = "";
 
     if (!rec)
@@ -682,8 +742,10 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
     if ((ret = flag(s, DET_TIMING, timing, rec, dt_err, detail)) < 0)
         return ret;
 
+    colour = rec->colour_change;
     if (k == 0 && s->untagged && frame && frame->color_primaries == AVCOL_PRI_UNSPECIFIED &&
         frame->color_trc == AVCOL_TRC_UNSPECIFIED && frame->colorspace == AVCOL_SPC_UNSPECIFIED) {
+        colour = 1;
         if ((ret = flag(s, DET_COLOUR, 1, rec, 1, "untagged: no primaries, transfer or matrix")) < 0 ||
             (ret = flag(s, DET_COLOUR, 0, rec, 0, NULL)) < 0)
             return ret;
@@ -700,6 +762,25 @@ static int finalize(AVFilterContext *ctx, AVFrame *frame)
     s->det_max[DET_FROZEN]    = FFMAX(s->det_max[DET_FROZEN], s->frozen_run);
     s->det_max[DET_LOOP]      = FFMAX(s->det_max[DET_LOOP], period);
     s->det_max[DET_TIMING]    = FFMAX(s->det_max[DET_TIMING], dt_err);
+
+    if (s->plot_time) {
+        /* what each strip draws: the score its detector thresholds (for
+         * frozen the difference that must stay above frozen=, for shimmer
+         * the raw temporal HF before shimmer_frames gates it) */
+        float v[NB_DET];
+        v[DET_FROZEN]    = rec->has_diff ? rec->diff.mad : NAN;
+        v[DET_FLICKER]   = flicker;
+        v[DET_MICROJUMP] = jump;
+        v[DET_BANDING]   = rec->banding;
+        v[DET_BLACK]     = rec->st.black_fraction;
+        v[DET_WHITE]     = rec->st.white_fraction;
+        v[DET_SHIMMER]   = rec->has_diff ? rec->hf.max : NAN;
+        v[DET_LOOP]      = period;
+        v[DET_TIMING]    = isnan(rec->pts_delta) ? NAN : dt_err;
+        v[DET_COLOUR]    = colour;
+        plot_add(s, rec->time, v);
+    }
+    s->last_time = rec->time;
 
     if (frame) {
         AVBPrint flags;
@@ -840,6 +921,100 @@ static int write_report(AVFilterContext *ctx)
     return ret;
 }
 
+static int write_plot(AVFilterContext *ctx)
+{
+    QcDetectContext *s = ctx->priv;
+    const AVFilterLink *inlink = ctx->inputs[0];
+    AIPPlotStrip strips[NB_DET] = { 0 };
+    AIPPlotSpan *spans;
+    AIPPlotReport r = { 0 };
+    AIPPlotImage img;
+    char title[160], decimated[48] = "";
+    uint8_t *png = NULL;
+    size_t png_size;
+    double dt;
+    int ret = 0, nb_spans = 0;
+
+    if (!s->plot_points) {
+        av_log(ctx, AV_LOG_WARNING, "No frame measured: no plot written to %s.\n", s->plot_path);
+        return 0;
+    }
+    /* the last frame lasts one frame interval: nominal, else the mean */
+    dt = s->nominal_dt > 0 ? s->nominal_dt :
+         s->nb_final > 1 && s->last_time > s->plot_time[0] ?
+         (s->last_time - s->plot_time[0]) / (s->nb_final - 1) : 1;
+    spans = av_calloc(FFMAX(s->nb_events, 1), sizeof(*spans));
+    if (!spans)
+        return AVERROR(ENOMEM);
+
+    for (int d = 0; d < NB_DET; d++) {
+        AIPPlotStrip *st = &strips[r.nb_strips];
+        if (!(s->detectors & DFLAG(d)))
+            continue;
+        st->label        = detector_names[d];
+        st->value        = s->plot_value + d;
+        st->value_stride = NB_DET;
+        /* loop_tolerance and colour have no threshold in the plotted units */
+        st->threshold    = d == DET_LOOP || d == DET_COLOUR ? NAN : threshold_of(s, d);
+        st->spans        = spans + nb_spans;
+        for (int i = 0; i < s->nb_events; i++) {
+            const Event *e = &s->events[i];
+            const char *sev;
+            if (e->detector != d)
+                continue;
+            sev = severity(s, e);
+            spans[nb_spans].start    = e->start;
+            spans[nb_spans].end      = e->end + dt;
+            spans[nb_spans].severity = !strcmp(sev, "critical") ? AIP_PLOT_SEV_CRITICAL :
+                                       !strcmp(sev, "major") ? AIP_PLOT_SEV_MAJOR : AIP_PLOT_SEV_MINOR;
+            nb_spans++;
+            st->nb_spans++;
+        }
+        r.nb_strips++;
+    }
+    if (s->plot_point_frames > 1)
+        snprintf(decimated, sizeof(decimated), "  (MAX OF %"PRId64" FRAMES A POINT)", s->plot_point_frames);
+    snprintf(title, sizeof(title), "%"PRId64" FRAMES  %.2f S  %dX%d %s  %d EVENT%s%s",
+             s->nb_final, s->last_time + dt - s->plot_time[0], inlink->w, inlink->h,
+             av_get_pix_fmt_name(inlink->format), s->nb_events, s->nb_events == 1 ? "" : "S", decimated);
+    r.title     = title;
+    r.fail      = s->verdict_fail;
+    r.time      = s->plot_time;
+    r.nb_points = s->plot_points;
+    r.t0        = s->plot_time[0];
+    r.t1        = FFMAX(s->last_time + dt, r.t0 + dt);
+    r.strips    = strips;
+
+    if (!r.nb_strips) {
+        av_log(ctx, AV_LOG_WARNING, "No detector enabled: no plot written to %s.\n", s->plot_path);
+        av_free(spans);
+        return 0;
+    }
+    ret = aip_plot_render(&r, &img);
+    if (ret >= 0) {
+        ret = aip_png_encode(img.px, img.stride, img.width, img.height, AIP_PNG_PALETTE,
+                             &aip_plot_palette[0][0], AIP_PLOT_NB_COLOURS, AIP_PNG_RUNS,
+                             &png, &png_size);
+        aip_plot_free(&img);
+    }
+    av_free(spans);
+    if (ret < 0) {
+        av_log(ctx, AV_LOG_ERROR, "Drawing the plot for %s failed: %s\n", s->plot_path, av_err2str(AVERROR(-ret)));
+        return AVERROR(-ret);
+    }
+
+    if (fwrite(png, 1, png_size, s->plot_file) != png_size || fflush(s->plot_file)) {
+        ret = AVERROR(errno ? errno : EIO);
+        av_log(ctx, AV_LOG_ERROR, "Writing the plot to %s failed: %s\n", s->plot_path, av_err2str(ret));
+    } else {
+        av_log(ctx, AV_LOG_VERBOSE, "plot: %s, %dx%d, %zu bytes, %d points of %"PRId64" frame%s\n",
+               s->plot_path, AIP_PLOT_WIDTH, img.height, png_size, s->plot_points,
+               s->plot_point_frames, s->plot_point_frames > 1 ? "s" : "");
+    }
+    free(png);
+    return ret;
+}
+
 /* Close open events, decide, report, log. Once, at EOF or at uninit when
  * the stream was cut short. Returns the verdict error when fail=1. */
 static int finish(AVFilterContext *ctx)
@@ -876,6 +1051,8 @@ static int finish(AVFilterContext *ctx)
                e->peak, severity(s, e), e->detail);
     }
     if (s->report_path && (ret = write_report(ctx)) < 0)
+        return ret;
+    if (s->plot_file && (ret = write_plot(ctx)) < 0)
         return ret;
     if (s->fail && s->verdict_fail) {
         av_log(ctx, AV_LOG_ERROR, "QC failed: %d event%s (first: %s at %.3f s)%s%s.\n",
@@ -961,6 +1138,21 @@ static int activate(AVFilterContext *ctx)
     return FFERROR_NOT_READY;
 }
 
+static av_cold int init(AVFilterContext *ctx)
+{
+    QcDetectContext *s = ctx->priv;
+
+    if (s->plot_path) {
+        s->plot_file = avpriv_fopen_utf8(s->plot_path, "wb");
+        if (!s->plot_file) {
+            int ret = AVERROR(errno);
+            av_log(ctx, AV_LOG_ERROR, "Cannot write the plot to %s: %s\n", s->plot_path, av_err2str(ret));
+            return ret;
+        }
+    }
+    return 0;
+}
+
 static av_cold void uninit(AVFilterContext *ctx)
 {
     QcDetectContext *s = ctx->priv;
@@ -981,6 +1173,11 @@ static av_cold void uninit(AVFilterContext *ctx)
     av_freep(&s->loop_run);
     av_freep(&s->loop_moved);
     av_freep(&s->events);
+    av_freep(&s->plot_time);
+    av_freep(&s->plot_value);
+    if (s->plot_file)
+        fclose(s->plot_file);
+    s->plot_file = NULL;
 }
 
 static const AVFilterPad qcdetect_inputs[] = {
@@ -997,6 +1194,7 @@ const AIPOST_FILTER ff_vf_qcdetect = {
     AIPOST_PUBLIC(priv_class)  = &qcdetect_class,
     AIPOST_PUBLIC(flags)       = AVFILTER_FLAG_SLICE_THREADS | AVFILTER_FLAG_METADATA_ONLY,
     .priv_size     = sizeof(QcDetectContext),
+    .init          = init,
     .activate      = activate,
     .uninit        = uninit,
     FILTER_INPUTS(qcdetect_inputs),

@@ -145,6 +145,73 @@ for o in flicker=100 microjump=0.5 banding=2 black=-1 loop_frames=1 timing=5; do
     fi
 done
 
+# ---------------------------------------------------------------- plot=FILE.png
+# The PNG writer on its own: every colour type and deflate mode decodes to
+# the pixels it was given.
+for mode in "palette stored" "palette runs" "rgb stored" "rgb runs"; do
+    set -- $mode
+    if "$AIPOST_TOOLS/pngpattern" "$1" "$2" 333 150 "$W/pat.png" "$W/pat.rgb" &&
+       ff -i "$W/pat.png" -f rawvideo -pix_fmt rgb24 "$W/pat.dec"; then
+        same_file "png writer: $1 $2 decodes to its pixels" "$W/pat.rgb" "$W/pat.dec"
+    else
+        fail "png writer: $1 $2 decodes" "$(tail -n 1 "$W/last.err")"
+    fi
+done
+
+# Plot geometry (aipost/plot.h): 1024 wide; strip k (enabled detectors in
+# the order frozen flicker microjump banding black white shimmer loop
+# timing colour) spans rows 36 + 50 k .. +44, its data columns 128..1007;
+# time t maps to column 128 + floor((t - t0) / (t1 - t0) * 880), t1 = the
+# last frame's time + one frame interval.
+PLOT_X0=128 PLOT_AREA_W=880 PLOT_TITLE_H=36 PLOT_PITCH=50 PLOT_STRIP_H=44 PLOT_AXIS_H=30
+
+# shade_columns PNG STRIP: the data columns (0-based in the area) of strip
+# STRIP that hold an event shade (any severity), as "first last count", or
+# nothing.
+shade_columns() {
+    ff -i "$1" -vf "crop=$PLOT_AREA_W:$PLOT_STRIP_H:$PLOT_X0:$((PLOT_TITLE_H + $2 * PLOT_PITCH))" \
+        -f rawvideo -pix_fmt rgb24 "$W/strip.rgb" || return 1
+    od -An -v -tu1 -w3 "$W/strip.rgb" | awk -v w=$PLOT_AREA_W '
+        { c = (NR - 1) % w }
+        ($1 == 255 && $2 == 226 && $3 == 120) || ($1 == 255 && $2 == 170 && $3 == 80) ||
+        ($1 == 255 && $2 == 110 && $3 == 110) {
+            if (!(c in seen)) { seen[c] = 1; n++ }
+            if (first == "" || c < first) first = c
+            if (c > last) last = c
+        }
+        END { if (n) print first, last, n }'
+}
+
+# The micro-jump on frame 40 of 80 (25 fps): t0 0, t1 3.2; its event spans
+# [1.6, 1.64), columns floor(1.6 / 3.2 * 880) = 440 .. floor(1.64 / 3.2 *
+# 880) - 1 = 449 of the microjump strip (strip 2): 1.64 / 3.2 * 880 is a
+# hair under 451 in binary floating point, and awk computes it the same way.
+qcc plot_jump "$PAN" "[v]split[m][c];[c]crop=80:80:206:144[s];[m][s]overlay=200:150:enable='eq(n,$AT)',$TAGS[d]" "plot=$W/jump.png" && {
+    size=$(ffprobe -show_entries stream=width,height -of csv=p=0 "$W/jump.png")
+    check "plot: ffprobe reads a 1024x566 PNG (ten strips; got ${size:-nothing})" \
+        "\"$size\" == \"1024,$((PLOT_TITLE_H + 10 * PLOT_PITCH + PLOT_AXIS_H))\""
+    x0=$(awk -v t=1.6 -v a=$PLOT_AREA_W 'BEGIN { print int(t / 3.2 * a) }')
+    x1=$(awk -v t=1.64 -v a=$PLOT_AREA_W 'BEGIN { print int(t / 3.2 * a) - 1 }')
+    got=$(shade_columns "$W/jump.png" 2)
+    check "plot: microjump shaded at columns $x0..$x1 (1.6 s) and nowhere else in its strip (got ${got:-none})" \
+        "\"$got\" == \"$x0 $x1 $((x1 - x0 + 1))\""
+}
+qc plot_clean "$PAN" "$TAGS" "plot=$W/clean.png" && {
+    shaded=
+    for k in 0 1 2 3 4 5 6 7 8 9; do
+        [ -z "$(shade_columns "$W/clean.png" $k)" ] || shaded="$shaded $k"
+    done
+    check "plot: a clean clip's plot has no shading (strips shaded:${shaded:- none})" "\"$shaded\" == \"\""
+}
+# only enabled detectors get a strip
+qc plot_two "$PAN" "$TAGS" "detectors=flicker+loop:plot=$W/two.png" && {
+    size=$(ffprobe -show_entries stream=width,height -of csv=p=0 "$W/two.png")
+    check "plot: two detectors, two strips (got ${size:-nothing})" \
+        "\"$size\" == \"1024,$((PLOT_TITLE_H + 2 * PLOT_PITCH + PLOT_AXIS_H))\""
+}
+refused "plot: an unwritable path fails at init, naming it" "Cannot write the plot to $W/no/such/dir/p.png" -- \
+    -f lavfi -i "testsrc2=s=64x64:d=0.1" -vf "qcdetect=plot=$W/no/such/dir/p.png" -f null -
+
 # ---------------------------------------------------------------- formats, threads, pass-through
 qc flicker10 "$PAN" "format=yuv420p10,eq=brightness=0.03:enable='between(n,$AT,$((AT + 4)))',$TAGS" && found flicker10 flicker $AT $AT
 qc flicker444p12 "$PAN" "format=yuv444p12,eq=brightness=0.03:enable='between(n,$AT,$((AT + 4)))',$TAGS" && found flicker444p12 flicker $AT $AT
