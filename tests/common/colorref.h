@@ -9,7 +9,9 @@
  * - Non-linear signals (E', V) are normalised to [0,1].
  * - "Relative" linear light is 1.0 at the display's (or scene's) white;
  *   "absolute" is cd/m². PQ and ICtCp are absolute (ST 2084 is).
- * - Matrices are double[3][3], applied to column vectors (RGB or XYZ).
+ * - Matrices are double[3][3], applied to column vectors (RGB or XYZ);
+ *   their parameters are not const because C before C23 does not convert
+ *   double (*)[3] to const double (*)[3] without a cast.
  * - Every space here has the D65 white point (BT.709, SMPTE 170M,
  *   EBU/BT.470 BG, Display P3, BT.2020), so converting between them needs
  *   no chromatic adaptation; colorref_rgb_to_rgb() does none.
@@ -237,7 +239,7 @@ static const ColorrefPrimaries colorref_p3_d65 = {
 static const ColorrefPrimaries colorref_bt2020 = {
     0.708, 0.292, 0.170, 0.797, 0.131, 0.046, COLORREF_D65_X, COLORREF_D65_Y };
 
-static inline double colorref_det3(const double m[3][3])
+static inline double colorref_det3(double m[3][3])
 {
     return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
            m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
@@ -245,7 +247,7 @@ static inline double colorref_det3(const double m[3][3])
 }
 
 /* inv = m^-1 by the adjugate (fine for the well-conditioned 3x3 here). */
-static inline void colorref_mat3_inverse(const double m[3][3], double inv[3][3])
+static inline void colorref_mat3_inverse(double m[3][3], double inv[3][3])
 {
     const double d = colorref_det3(m);
     double t[3][3];
@@ -261,7 +263,7 @@ static inline void colorref_mat3_inverse(const double m[3][3], double inv[3][3])
 }
 
 /* out = a * b (out may alias neither). */
-static inline void colorref_mat3_mul(const double a[3][3], const double b[3][3], double out[3][3])
+static inline void colorref_mat3_mul(double a[3][3], double b[3][3], double out[3][3])
 {
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++)
@@ -269,7 +271,7 @@ static inline void colorref_mat3_mul(const double a[3][3], const double b[3][3],
 }
 
 /* out = m * v (out may alias v). */
-static inline void colorref_mat3_apply(const double m[3][3], const double v[3], double out[3])
+static inline void colorref_mat3_apply(double m[3][3], const double v[3], double out[3])
 {
     const double x = v[0], y = v[1], z = v[2];
     for (int i = 0; i < 3; i++)
@@ -307,11 +309,24 @@ static inline void colorref_xyz_to_rgb(const ColorrefPrimaries *p, double m[3][3
     colorref_mat3_inverse(f, m);
 }
 
-/* Linear RGB of src -> linear RGB of dst through XYZ (same white: no adaptation). */
+/*
+ * Linear RGB of src -> linear RGB of dst through XYZ (same white: no
+ * adaptation). Between identical primaries it is the exact identity, not
+ * XYZ and back: that leaves off-diagonal residues near 1e-17, which a 1/2.4
+ * power at black turns into 1e-7 of signal, and BT.709 -> BT.709 must be
+ * the identity to the last bit.
+ */
 static inline void colorref_rgb_to_rgb(const ColorrefPrimaries *src, const ColorrefPrimaries *dst,
                                        double m[3][3])
 {
     double a[3][3], b[3][3];
+    if (src->rx == dst->rx && src->ry == dst->ry && src->gx == dst->gx && src->gy == dst->gy &&
+        src->bx == dst->bx && src->by == dst->by && src->wx == dst->wx && src->wy == dst->wy) {
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                m[i][j] = i == j;
+        return;
+    }
     colorref_rgb_to_xyz(src, a);
     colorref_xyz_to_rgb(dst, b);
     colorref_mat3_mul(b, a, m);
@@ -476,7 +491,7 @@ static inline double colorref_bt2390_eetf_nits(double l, double src_lb, double s
  */
 static inline void colorref_ictcp(const double rgb2020_nits[3], double itp[3])
 {
-    static const double lms_m[3][3] = {
+    static double lms_m[3][3] = {  /* not const: see "Matrices are" above */
         { 1688 / 4096.0, 2146 / 4096.0, 262 / 4096.0 },
         { 683 / 4096.0, 2951 / 4096.0, 462 / 4096.0 },
         { 99 / 4096.0, 309 / 4096.0, 3688 / 4096.0 },
