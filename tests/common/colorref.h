@@ -73,7 +73,7 @@ static inline double colorref_bt709_inv_oetf(double v)
 }
 
 /*
- * IEC 61966-2-1:1999 (sRGB), section 5.2 (decoding) and 5.3 (encoding):
+ * IEC 61966-2-1:1999 (sRGB), the transformation between R'G'B' and linear RGB:
  *   L = V / 12.92                   for V <= 0.04045
  *   L = ((V + 0.055) / 1.055)^2.4   otherwise
  *   V = 12.92 L                     for L <= 0.0031308
@@ -101,7 +101,7 @@ static inline double colorref_gamma22_inv_eotf(double l)
 }
 
 /*
- * SMPTE ST 2084:2014 section 5 (and ITU-R BT.2100-2 Table 4), the PQ EOTF:
+ * SMPTE ST 2084:2014 (and ITU-R BT.2100-2 Table 4), the PQ EOTF:
  *   F = 10000 * (max(E'^(1/m2) - c1, 0) / (c2 - c3 E'^(1/m2)))^(1/m1) cd/m²
  * with the exact rational constants the standard gives.
  */
@@ -120,7 +120,7 @@ static inline double colorref_pq_eotf(double e)
     return COLORREF_PQ_PEAK * y;
 }
 
-/* ST 2084 section 5.3: E' = ((c1 + c2 Y^m1) / (1 + c3 Y^m1))^m2, Y = F/10000. */
+/* ST 2084's inverse EOTF (BT.2100 Table 4): E' = ((c1 + c2 Y^m1) / (1 + c3 Y^m1))^m2, Y = F/10000. */
 static inline double colorref_pq_inv_eotf(double f)
 {
     const double ym = pow(fmax(f, 0) / COLORREF_PQ_PEAK, COLORREF_PQ_M1);
@@ -157,7 +157,7 @@ static inline double colorref_hlg_inv_oetf(double v)
  * BT.2100-2 Table 5, the HLG system gamma: 1.2 at a nominal peak of
  * 1000 cd/m², and gamma = 1.2 + 0.42 log10(Lw / 1000) for other peaks (the
  * table's note gives it for 400..2000 cd/m²; we do not clamp, BT.2390
- * section 6.2 discusses the extension beyond).
+ * gives an extended formula beyond that range, not used here).
  */
 static inline double colorref_hlg_gamma(double lw)
 {
@@ -279,8 +279,8 @@ static inline void colorref_mat3_apply(double m[3][3], const double v[3], double
 }
 
 /*
- * The RGB -> CIE XYZ matrix of a set of primaries (SMPTE RP 177-1993
- * section 3.3): the columns are the primaries' XYZ (x/y, 1, (1-x-y)/y)
+ * The RGB -> CIE XYZ matrix of a set of primaries (SMPTE RP 177-1993, the
+ * normalised primary matrix): the columns are the primaries' XYZ (x/y, 1, (1-x-y)/y)
  * scaled so that RGB = (1,1,1) gives the white point's XYZ with Y = 1.
  * Its middle row is the luminance weights of the space.
  */
@@ -423,11 +423,11 @@ static inline long colorref_quantise_round(double code, int bits)
 
 /* ------------------------------------------------------- BT.2390 EETF */
 
-/* ITU-R BT.2408 section 2.2 (Table 1): HDR reference white, cd/m². */
+/* ITU-R BT.2408 Table 1: HDR reference white, cd/m² (58 % PQ, 75 % HLG). */
 #define COLORREF_BT2408_REF_WHITE 203.0
 
 /*
- * ITU-R BT.2390-10 section 5.4.1, the reference EETF for PQ, on a PQ signal
+ * ITU-R BT.2390 section 5.4, the reference EETF for PQ, on a PQ signal
  * e (a component, or the I of ICtCp, or max(R,G,B): the report allows
  * each; that choice is the filter's) mastered on a display of black src_lb
  * / peak src_lw, shown on a display of black dst_lb / peak dst_lw, all in
@@ -506,7 +506,7 @@ static inline void colorref_ictcp(const double rgb2020_nits[3], double itp[3])
 }
 
 /*
- * ITU-R BT.2124-0 section 2: with T = 0.5 Ct and P = Cp,
+ * ITU-R BT.2124-0: with T = 0.5 Ct and P = Cp,
  *   ΔE_ITP = 720 sqrt((I1-I2)^2 + (T1-T2)^2 + (P1-P2)^2);
  * 1 is about one just-noticeable difference.
  */

@@ -145,7 +145,7 @@ START_TEST(matrices_from_primaries)
     static const double y709[3] = { 0.2126, 0.7152, 0.0722 };
     static const double y2020[3] = { 0.2627, 0.6780, 0.0593 };
     static const double yp3[3] = { 0.2290, 0.6917, 0.0793 };
-    /* BT.2087-0 section 2, equation (4): linear BT.709 -> BT.2020. */
+    /* The matrix BT.2087-0 publishes for linear BT.709 -> BT.2020. */
     static const double bt2087[3][3] = {
         { 0.6274, 0.3293, 0.0433 }, { 0.0691, 0.9195, 0.0114 }, { 0.0164, 0.0880, 0.8956 },
     };
