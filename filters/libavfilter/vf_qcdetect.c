@@ -151,7 +151,7 @@ typedef struct QcDetectContext {
     int64_t plot_in_point;      /* frames in the last point so far */
     double last_time;           /* of the last frame finalised */
 
-    int finished;
+    int finished, complete;
     int verdict_fail;
 } QcDetectContext;
 
@@ -276,7 +276,10 @@ static int config_input(AVFilterLink *inlink)
             return AVERROR(-ret);
     }
 
-    s->nb_records = s->loop_history + LOOKAHEAD + NEAR_HISTORY + 1;
+    /* Events are back-dated to the start of their run: the ring must hold
+     * the longest run any detector waits for. */
+    s->nb_records = FFMAX(FFMAX(s->loop_history, s->frozen_frames),
+                          FFMAX(s->shimmer_frames, s->loop_frames)) + LOOKAHEAD + NEAR_HISTORY + 1;
     av_freep(&s->records);
     av_freep(&s->loop_run);
     s->records  = av_calloc(s->nb_records, sizeof(*s->records));
@@ -377,6 +380,17 @@ static int measure(AVFilterContext *ctx, const AVFrame *in)
     const FrameRecord *last = record(s, n - 1);
     MeasureJob job = { .cur = in, .rec = rec };
     const int full = s->full_range_format || in->color_range == AVCOL_RANGE_JPEG;
+
+    /* The kernels were set up for the link's geometry and depth; a frame
+     * of another size or format would be read out of bounds. */
+    if (in->width != inlink->w || in->height != inlink->h || in->format != inlink->format) {
+        av_log(ctx, AV_LOG_ERROR, "Frame %"PRId64" is %dx%d %s, the stream began %dx%d %s: "
+               "qcdetect measures one geometry per run; put scale/format before it or "
+               "check the parts apart.\n", n, in->width, in->height,
+               av_get_pix_fmt_name(in->format), inlink->w, inlink->h,
+               av_get_pix_fmt_name(inlink->format));
+        return AVERROR(EINVAL);
+    }
 
     memset(rec, 0, sizeof(*rec));
     rec->n   = n;
@@ -900,8 +914,11 @@ static int write_report(AVFilterContext *ctx)
         json_string(&b, e->detail);
         av_bprintf(&b, " }");
     }
-    av_bprintf(&b, "%s],\n  \"verdict\": \"%s\"\n}\n", s->nb_events ? "\n  " : "",
-               s->verdict_fail ? "fail" : "pass");
+    /* Events found are a fail however the run ended; no events over part
+     * of a stream is not a pass. */
+    av_bprintf(&b, "%s],\n  \"complete\": %s,\n  \"verdict\": \"%s\"\n}\n",
+               s->nb_events ? "\n  " : "", s->complete ? "true" : "false",
+               s->verdict_fail ? "fail" : s->complete ? "pass" : "incomplete");
 
     if (!av_bprint_is_complete(&b)) {
         av_bprint_finalize(&b, NULL);
@@ -1017,7 +1034,9 @@ static int write_plot(AVFilterContext *ctx)
 
 /* Close open events, decide, report, log. Once, at EOF or at uninit when
  * the stream was cut short. Returns the verdict error when fail=1. */
-static int finish(AVFilterContext *ctx)
+/* complete: the stream reached its end (not a run stopped early or torn
+ * down by a graph rebuild), so a clean verdict means "pass". */
+static int finish(AVFilterContext *ctx, int complete)
 {
     QcDetectContext *s = ctx->priv;
     int ret;
@@ -1025,6 +1044,7 @@ static int finish(AVFilterContext *ctx)
     if (s->finished)
         return 0;
     s->finished = 1;
+    s->complete = complete;
     for (int d = 0; d < NB_DET; d++)
         if (s->is_open[d]) {
             s->is_open[d] = 0;
@@ -1034,7 +1054,8 @@ static int finish(AVFilterContext *ctx)
     s->verdict_fail = s->nb_events > 0;
 
     av_log(ctx, AV_LOG_INFO, "%"PRId64" frames, %d events, verdict %s\n",
-           s->nb_final, s->nb_events, s->verdict_fail ? "FAIL" : "pass");
+           s->nb_final, s->nb_events, s->verdict_fail ? "FAIL" :
+           complete ? "pass" : "incomplete (stopped before the end of the stream)");
     for (int d = 0; d < NB_DET; d++) {
         int nb = 0;
         for (int i = 0; i < s->nb_events; i++)
@@ -1129,7 +1150,7 @@ static int activate(AVFilterContext *ctx)
         while (s->nb_queued)
             if ((ret = output_oldest(ctx)) < 0)
                 return ret;
-        ret = finish(ctx);
+        ret = finish(ctx, 1);
         ff_outlink_set_status(outlink, ret < 0 ? ret : status, pts);
         return ret;
     }
@@ -1159,10 +1180,10 @@ static av_cold void uninit(AVFilterContext *ctx)
 
     /* A run stopped early (-t, -frames) still gets its report, over the
      * frames measured; those held for lookahead are finalised without it. */
-    if (s->records && !s->finished) {
+    if (s->records && !s->finished && s->nb_measured) {
         while (s->nb_final < s->nb_measured && finalize(ctx, NULL) >= 0)
             ;
-        finish(ctx);
+        finish(ctx, 0);
     }
     for (int i = 0; i < s->nb_queued; i++)
         av_frame_free(&s->queue[i]);

@@ -231,3 +231,11 @@ same_file "frames pass through unchanged (framemd5)" "$W/in.md5" "$W/out.md5"
 # every frame carries the keys, readable by ffprobe
 keys=$(ffprobe -f lavfi "testsrc2=s=320x180:d=0.4,qcdetect" -show_frames 2>/dev/null | grep -c 'TAG:lavfi.qcdetect.mean=')
 check "ffprobe shows lavfi.qcdetect.mean on every frame ($keys of 10)" "$keys == 10"
+
+# A run stopped early is not a pass: complete false, verdict incomplete.
+ff -f lavfi -i "testsrc2=s=160x120:r=25:d=4" -t 1 -vf "qcdetect=report=$W/early.json:detectors=frozen" -f null -
+if grep -q '"complete": false' "$W/early.json" && grep -q '"verdict": "incomplete"' "$W/early.json"; then
+    pass "a run stopped early reports complete=false, verdict incomplete"
+else
+    fail "a run stopped early reports complete=false, verdict incomplete" "$(tail -n 3 "$W/early.json" | tr -d '\n')"
+fi
