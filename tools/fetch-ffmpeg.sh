@@ -63,22 +63,30 @@ if ! apt-get "$@" -qq update >"$apt/update.log" 2>&1; then
     exit 1
 fi
 
-# Newest version of the series among the suites.
-version=$(apt-cache "$@" showsrc ffmpeg 2>/dev/null | sed -n 's/^Version: //p' |
-          grep -E "^([0-9]+:)?$(echo "$series" | sed 's/\./\\./')\.[0-9]+-" | sort -V | tail -n 1)
-[ -n "$version" ] || {
+# Versions of the series among the suites, newest first. A suite's lists
+# can name a version its mirror does not carry yet (seen: trixie-security
+# listing 7.1.6 while its pool answered 404), so each is tried in turn.
+versions=$(apt-cache "$@" showsrc ffmpeg 2>/dev/null | sed -n 's/^Version: //p' |
+           grep -E "^([0-9]+:)?$(echo "$series" | sed 's/\./\\./')\.[0-9]+-" | sort -uVr)
+[ -n "$versions" ] || {
     echo "fetch-ffmpeg: no ffmpeg $series.x source package in $suites." >&2
     exit 1
 }
-upstream=$(echo "$version" | sed 's/^[0-9]*://; s/-[^-]*$//')
-tarball=$dir/ffmpeg_$upstream.orig.tar.xz
 
-if [ ! -s "$tarball" ]; then
-    (cd "$dir" && apt-get "$@" -qq source --download-only "ffmpeg=$version" >"$apt/source.log" 2>&1) || {
-        cat "$apt/source.log" >&2
-        echo "fetch-ffmpeg: downloading ffmpeg $version failed." >&2
-        exit 1
-    }
-fi
-[ -s "$tarball" ] || { echo "fetch-ffmpeg: $tarball not found after download" >&2; exit 1; }
-echo "$tarball"
+for version in $versions; do
+    upstream=$(echo "$version" | sed 's/^[0-9]*://; s/-[^-]*$//')
+    tarball=$dir/ffmpeg_$upstream.orig.tar.xz
+    if [ -s "$tarball" ]; then
+        echo "$tarball"
+        exit 0
+    fi
+    if (cd "$dir" && apt-get "$@" -qq source --download-only "ffmpeg=$version" >"$apt/source.log" 2>&1) &&
+       [ -s "$tarball" ]; then
+        echo "$tarball"
+        exit 0
+    fi
+    echo "fetch-ffmpeg: ffmpeg $version could not be downloaded; trying an older point release" >&2
+    sed 's/^/  /' "$apt/source.log" | tail -n 3 >&2
+done
+echo "fetch-ffmpeg: no ffmpeg $series.x source could be downloaded ($(echo $versions))." >&2
+exit 1
