@@ -11,6 +11,21 @@ OBJS-$(CONFIG_AIGRAIN_FILTER)   += vf_aigrain.o $(AIPOST_GRAIN)
 OBJS-$(CONFIG_DUCKFLOOR_FILTER) += af_duckfloor.o aipost/duck.o
 OBJS-$(CONFIG_QCDETECT_FILTER)  += vf_qcdetect.o aipost/qc.o aipost/plot.o aipost/png.o
 
+# Analysis kernels shared by filters that follow content (skintexture,
+# socialprep): 8-bit pyramids, block matching, skin likelihood.
+AIPOST_MOTION = aipost/pyramid.o aipost/motion.o
+ifeq ($(ARCH_X86),yes)
+AIPOST_MOTION += aipost/x86/motion_avx2.o
+endif
+
+AIPOST_SKINTEX = aipost/skintex.o
+ifeq ($(ARCH_X86),yes)
+AIPOST_SKINTEX += aipost/x86/skintex_avx2.o
+endif
+
+OBJS-$(CONFIG_SKINTEXTURE_FILTER) += vf_skintexture.o aipost/skin.o $(AIPOST_SKINTEX) \
+                                     $(AIPOST_MOTION) $(AIPOST_GRAIN)
+
 # Libraries our filters link (libplacebo even where FFmpeg's own
 # vf_libplacebo is off), written by aipost's configure into the build folder.
 -include aipost-config.mak

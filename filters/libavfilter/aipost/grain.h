@@ -79,6 +79,16 @@ int  aip_grain_plane_init(AIPGrainPlane *p, uint64_t seed, int plane_id,
                           double size_x, double size_y);
 void aip_grain_plane_uninit(AIPGrainPlane *p);
 
+/**
+ * The normalised Gaussian blur (Q16 taps, 2 * radius + 1 of them) that
+ * gives white noise an autocorrelation of full width at half maximum
+ * `size` samples: the templates' blur, also used for skintexture's tile.
+ * Taps are the same integers on every machine (no libm). Returns the
+ * radius, at most max_radius (<= 64); 0 (one tap of 1.0) for sizes far
+ * below a sample.
+ */
+int aip_grain_gaussian_taps(double size, int32_t *taps, int max_radius);
+
 /* Blocks that cover a plane of the given size. */
 #define AIP_GRAIN_BLOCKS(n) (((n) + AIP_GRAIN_BLOCK - 1) / AIP_GRAIN_BLOCK)
 

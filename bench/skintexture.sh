@@ -1,0 +1,73 @@
+#!/bin/sh
+# skintexture beside FFmpeg's noise filter (the scale anchor: the cheapest
+# stock way to put texture on a picture, everywhere and without tracking),
+# in one run. The sources are the bundled portrait at 1080p:
+#   1080p8      a slow pan over the portrait (face about 8 % of the frame)
+#   1080p8close a pan over a close-up (face about 45 % of the frame: the
+#               worst case, most samples get texture)
+#   1080p10     the pan in 10-bit
+# Each filter is timed by FFmpeg's bench filter around it (bench=start,
+# FILTER,bench=stop: wall time per frame inside the filter, reading and
+# decoding excluded), as the best average of REPEAT runs. Prints ms per
+# frame, fps, and the ratio against noise.
+#
+#   bench/skintexture.sh [CASE...]   (default all)
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+FF=${AIPOST_BIN:-$top/build/bin}/ffmpeg
+REPEAT=${REPEAT:-3}
+FRAMES=${FRAMES:-60}
+out=$top/build/bench
+mkdir -p "$out"
+
+# best average ms per frame inside the filter chain FILTER on SOURCE, with
+# extra ffmpeg options before -i
+best() { # SOURCE FILTER [OPTIONS...]
+    src=$1 flt=$2
+    shift 2
+    b=
+    i=0
+    while [ $i -lt "$REPEAT" ]; do
+        t=$("$FF" -hide_banner -nostdin "$@" -i "$src" -vf "bench=start,$flt,bench=stop" -f null - 2>&1 |
+            sed -n 's/.*\[bench @ [^]]*\] t:[0-9.]* avg:\([0-9.]*\).*/\1/p' | tail -n 1)
+        [ -n "$t" ] || { echo "bench: ffmpeg failed: $flt $*" >&2; exit 1; }
+        b=$(awk -v a="$t" -v b="$b" 'BEGIN { print (b == "" || a * 1000 < b) ? a * 1000 : b }')
+        i=$((i + 1))
+    done
+    echo "$b"
+}
+
+# source NAME ZOOM FMT: a FRAMES-frame pan over the portrait, scaled so the
+# frame is 1920x1080 with the face ZOOM times its size in a 1080p fit.
+source() {
+    src=$out/skintexture_$1.nut
+    [ -s "$src" ] || "$FF" -hide_banner -nostdin -loglevel error -y -loop 1 -framerate 25 \
+        -i "$top/samples/media/astronaut.png" -vf \
+        "scale=$((2160 * $2)):$((2160 * $2)):flags=lanczos,crop=1920:1080:x='$((420 * $2))+2*n':y='$((120 * $2))+n',format=$3" \
+        -frames:v "$FRAMES" -c:v rawvideo "$src"
+    echo "$src"
+}
+
+run_case() {
+    name=$1 src=$2
+    tex=$(best "$src" skintexture)
+    tex1=$(best "$src" skintexture -filter_threads 1)
+    texc=$(best "$src" skintexture -cpuflags 0)
+    noise=$(best "$src" "noise=alls=12:allf=t+u")
+    awk -v n="$name" -v t="$tex" -v t1="$tex1" -v tc="$texc" -v no="$noise" 'BEGIN {
+        printf "%-12s skintexture %6.2f ms (%5.0f fps; 1 thread %6.2f ms; C only %6.2f ms)  noise %6.2f ms\n", n, t, 1000 / t, t1, tc, no
+        printf "%-12s skintexture/noise = %.1f   SIMD speed-up %.2fx   goal: >= 60 fps (%s)\n", n, t / no, tc / t, ((1000 / t >= 60) ? "met" : "NOT met")
+    }'
+}
+
+cases=${*:-1080p8 1080p8close 1080p10}
+echo "skintexture bench: $(nproc) threads, best of $REPEAT, $FRAMES frames, load average $(cut -d' ' -f1 /proc/loadavg); $("$FF" -hide_banner -version | head -n 1)"
+for c in $cases; do
+    case $c in
+        1080p8)      run_case 1080p8      "$(source wide 1 yuv420p)" ;;
+        1080p8close) run_case 1080p8close "$(source close 3 yuv420p)" ;;
+        1080p10)     run_case 1080p10     "$(source wide10 1 yuv420p10le)" ;;
+        *) echo "bench: unknown case $c" >&2; exit 1 ;;
+    esac
+done
