@@ -15,6 +15,11 @@
  *   framestats diff  W H BYTES A B X0 Y0 X1 Y1
  *                                      samples of the region that differ
  *                                      (changed=), largest |A - B|
+ *   framestats masked W H BYTES A B M LEVEL
+ *                                      samples where A and B differ although
+ *                                      the mask M (same geometry) is at or
+ *                                      below LEVEL there (changed_outside=),
+ *                                      and where M is above it (inside=)
  *   framestats mccorr W H BYTES IN OUT [X0 Y0 X1 Y1]
  *                                      correlation of the residual OUT - IN
  *                                      of consecutive frames after motion
@@ -193,6 +198,23 @@ static void cmd_band(const Clip *c, int r1, int r2, int x0, int y0, int x1, int 
                 s2 += b * b;
             }
     printf("band_sd=%.4f\n", sqrt(s2 / ((double)c->frames * (x1 - x0) * (y1 - y0))));
+}
+
+static void cmd_masked(const Clip *a, const Clip *b, const Clip *m, double level)
+{
+    const size_t n = (size_t)a->w * a->h * a->frames;
+    size_t outside = 0, changed = 0, inside = 0;
+    if (a->frames != b->frames || a->frames != m->frames)
+        die("the three inputs have different frame counts", NULL);
+    for (size_t i = 0; i < n; i++) {
+        const int d = a->v[i] != b->v[i];
+        changed += d;
+        if (m->v[i] <= level)
+            outside += d;
+        else
+            inside++;
+    }
+    printf("changed=%zu\nchanged_outside=%zu\ninside=%zu\n", changed, outside, inside);
 }
 
 static void cmd_diff(const Clip *a, const Clip *b, int x0, int y0, int x1, int y1)
@@ -417,6 +439,19 @@ int main(int argc, char **argv)
     if (a.w <= 0 || a.h <= 0 || (a.bytes != 1 && a.bytes != 2))
         die("bad geometry", NULL);
     load(&a, argv[5]);
+    if (!strcmp(argv[1], "masked")) {
+        Clip m = a;
+        if (argc < 9)
+            die("usage: framestats masked W H BYTES A B M LEVEL", NULL);
+        load(&b, argv[6]);
+        m.v = NULL;
+        load(&m, argv[7]);
+        cmd_masked(&a, &b, &m, atof(argv[8]));
+        free(a.v);
+        free(b.v);
+        free(m.v);
+        return 0;
+    }
     if (!strcmp(argv[1], "band") || !strcmp(argv[1], "diff") || !strcmp(argv[1], "mccorr")) {
         int x0 = 0, y0 = 0, x1 = a.w, y1 = a.h;
         if (!strcmp(argv[1], "band")) {

@@ -101,15 +101,26 @@ static void block_at(Block *b, const AIPPyramid *cur, const AIPPyramid *prev, in
 }
 
 /* SAD of the block against the previous frame at displacement d (the
- * content came from x - dx), UINT32_MAX when that falls outside. */
+ * content came from x - dx). Where that falls partly outside the frame
+ * (content entering at an edge), the SAD of the part inside both, scaled
+ * to the whole block, if that part is at least half the block in each
+ * direction; UINT32_MAX otherwise. */
 static uint32_t sad_at(const AIPMotionDSP *dsp, const Block *b, int dx, int dy)
 {
     const int rx = b->x - dx, ry = b->y - dy;
+    /* the block's columns and rows whose source is inside */
+    const int c0 = rx < 0 ? -rx : 0, r0 = ry < 0 ? -ry : 0;
+    const int c1 = rx + b->w > b->lw ? b->lw - rx : b->w, r1 = ry + b->h > b->lh ? b->lh - ry : b->h;
+    uint64_t sad;
 
-    if (rx < 0 || ry < 0 || rx + b->w > b->lw || ry + b->h > b->lh)
+    if (2 * (c1 - c0) < b->w || 2 * (r1 - r0) < b->h)
         return UINT32_MAX;
-    return dsp->sad(b->cur + (ptrdiff_t)b->y * b->stride + b->x, b->stride,
-                    b->prev + (ptrdiff_t)ry * b->stride + rx, b->stride, b->w, b->h);
+    sad = dsp->sad(b->cur + (ptrdiff_t)(b->y + r0) * b->stride + b->x + c0, b->stride,
+                   b->prev + (ptrdiff_t)(ry + r0) * b->stride + rx + c0, b->stride, c1 - c0, r1 - r0);
+    if (c1 - c0 < b->w || r1 - r0 < b->h)
+        sad = (sad * (uint64_t)(b->w * b->h) + (uint64_t)((c1 - c0) * (r1 - r0)) / 2) /
+              (uint64_t)((c1 - c0) * (r1 - r0));
+    return sad > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)sad;
 }
 
 /* Cost that ranks candidates: SAD, plus the zero bias for non-zero ones,
@@ -139,18 +150,36 @@ static void try_candidate(const AIPMotionDSP *dsp, const Block *b, Best *best, i
     }
 }
 
-/* +-1 around the best until the centre wins (at most `rounds` moves). */
-static void refine(const AIPMotionDSP *dsp, const Block *b, Best *best, int rounds)
+/* +-1 around the best until the centre wins (at most `rounds` moves).
+ * When it does, sad3 (if given) holds the SADs of the 3 x 3 around it
+ * ([1][1] the centre) and 1 is returned; 0 when the rounds ran out. */
+static int refine(const AIPMotionDSP *dsp, const Block *b, Best *best, int rounds,
+                  uint32_t sad3[3][3])
 {
     for (int r = 0; r < rounds; r++) {
         const int cx = best->dx, cy = best->dy;
+        uint32_t ring[3][3];
+        ring[1][1] = best->sad;
         for (int j = -1; j <= 1; j++)
             for (int i = -1; i <= 1; i++)
-                if (i || j)
-                    try_candidate(dsp, b, best, cx + i, cy + j);
-        if (best->dx == cx && best->dy == cy)
-            break;
+                if (i || j) {
+                    const uint32_t sad = sad_at(dsp, b, cx + i, cy + j);
+                    const uint32_t cost = cost_of(b, sad, cx + i, cy + j);
+                    ring[j + 1][i + 1] = sad;
+                    if (cost < best->cost) {
+                        best->dx   = cx + i;
+                        best->dy   = cy + j;
+                        best->cost = cost;
+                        best->sad  = sad;
+                    }
+                }
+        if (best->dx == cx && best->dy == cy) {
+            if (sad3)
+                memcpy(sad3, ring, sizeof(ring));
+            return 1;
+        }
     }
+    return 0;
 }
 
 void aip_motion_coarse(AIPMotion *m, const AIPPyramid *cur, const AIPPyramid *prev,
@@ -197,7 +226,8 @@ int aip_motion_nodes(const AIPMotion *m, const AIPPyramid *cur, const AIPPyramid
     const int up = m->coarse_level - base;      /* coarse to base: x2 or x1 */
     int unreliable = 0;
 
-    for (int j = r0; j < r1; j++)
+    for (int j = r0; j < r1; j++) {
+        int left_dx = 0, left_dy = 0;
         for (int i = 0; i < m->nodes_w; i++) {
             const int px = i << g, py = j << g;
             const size_t n = (size_t)j * m->nodes_w + i;
@@ -210,7 +240,8 @@ int aip_motion_nodes(const AIPMotion *m, const AIPPyramid *cur, const AIPPyramid
             const int sis[2] = { si0, si1 }, sjs[2] = { sj0, sj1 };
             Best best = { 0, 0, UINT32_MAX, UINT32_MAX };
             Block b;
-            int fx = 0, fy = 0, level = base;
+            int fx = 0, fy = 0, level = base, settled = 0;
+            uint32_t sad3[3][3];
 
             block_at(&b, cur, prev, base, px, py, 8);
             try_candidate(&m->dsp, &b, &best, 0, 0);
@@ -218,7 +249,14 @@ int aip_motion_nodes(const AIPMotion *m, const AIPPyramid *cur, const AIPPyramid
                 const int32_t *sv = m->super_vec + 2 * ((size_t)sjs[k >> 1] * m->super_w + sis[k & 1]);
                 try_candidate(&m->dsp, &b, &best, sv[0] * (1 << up), sv[1] * (1 << up));
             }
-            refine(&m->dsp, &b, &best, 2);
+            if (i > 0) {
+                /* the base-level vector of the node to the left (same row,
+                 * so the same slice: no dependence on how rows are shared) */
+                try_candidate(&m->dsp, &b, &best, left_dx, left_dy);
+            }
+            refine(&m->dsp, &b, &best, 2, NULL);
+            left_dx = best.dx;
+            left_dy = best.dy;
             if (best.cost == UINT32_MAX)
                 best = (Best){ 0, 0, 0, 0 };
             out->cost = (uint16_t)clip_int((int)(((uint64_t)best.sad * 16) / (uint64_t)(b.w * b.h)), 0, 65535);
@@ -238,7 +276,7 @@ int aip_motion_nodes(const AIPMotion *m, const AIPPyramid *cur, const AIPPyramid
                     best.cost = cost_of(&b, s0, dx, dy);
                     if (best.dx || best.dy)     /* zero stays a candidate at every level */
                         try_candidate(&m->dsp, &b, &best, 0, 0);
-                    refine(&m->dsp, &b, &best, level ? 1 : 3);
+                    settled = refine(&m->dsp, &b, &best, level ? 1 : 3, level ? NULL : sad3);
                     if (best.cost == UINT32_MAX) {
                         best = (Best){ 0, 0, 0, 0 };
                         break;
@@ -246,10 +284,14 @@ int aip_motion_nodes(const AIPMotion *m, const AIPPyramid *cur, const AIPPyramid
                 }
                 if (level < 0) {
                     /* b is the full-resolution block */
-                    fx = vfit(sad_at(&m->dsp, &b, best.dx - 1, best.dy), best.sad,
-                              sad_at(&m->dsp, &b, best.dx + 1, best.dy));
-                    fy = vfit(sad_at(&m->dsp, &b, best.dx, best.dy - 1), best.sad,
-                              sad_at(&m->dsp, &b, best.dx, best.dy + 1));
+                    if (!settled) {
+                        sad3[1][0] = sad_at(&m->dsp, &b, best.dx - 1, best.dy);
+                        sad3[1][2] = sad_at(&m->dsp, &b, best.dx + 1, best.dy);
+                        sad3[0][1] = sad_at(&m->dsp, &b, best.dx, best.dy - 1);
+                        sad3[2][1] = sad_at(&m->dsp, &b, best.dx, best.dy + 1);
+                    }
+                    fx = vfit(sad3[1][0], best.sad, sad3[1][2]);
+                    fy = vfit(sad3[0][1], best.sad, sad3[2][1]);
                     if (!best.dx && !best.dy && abs_int(fx) <= AIP_MOTION_ONE / 8 &&
                         abs_int(fy) <= AIP_MOTION_ONE / 8)
                         fx = fy = 0;
@@ -264,6 +306,7 @@ int aip_motion_nodes(const AIPMotion *m, const AIPPyramid *cur, const AIPPyramid
             out->y = best.dy * (1 << (AIP_MOTION_FRAC_BITS + level)) + fy;
             out->reliable = out->cost <= AIP_MOTION_UNRELIABLE;
         }
+    }
     return unreliable;
 }
 

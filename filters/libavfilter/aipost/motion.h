@@ -17,14 +17,18 @@
  *      samples for 8x8 blocks on a sparse grid of super-nodes (every 4th
  *      node in each direction);
  *   2. base level (node pitch 4 samples, 8x8 blocks centred on the node):
- *      the better of zero and the four nearest super-nodes' vectors, then
- *      a +-1 refinement;
+ *      the best of zero, the four nearest super-nodes' vectors and the
+ *      vector of the node to the left (same row, hence the same slice),
+ *      then +-1 refinements;
  *   3. for nodes the caller marks as wanted: +-1 refinements on every
  *      finer level with blocks of the same footprint (2 node pitches
  *      square), down to full resolution, then a sub-pixel fraction from the
  *      sums of absolute differences (SAD) at +-1 by an equiangular (V) fit,
  *      which suits SAD's V-shaped minimum. Other nodes keep the base
  *      level's vector.
+ * A block whose source lies partly outside the previous frame (content
+ * entering at an edge) is compared on the part inside, scaled to the
+ * whole, when that part is at least half the block each way.
  * Zero motion wins whenever its SAD is within AIP_MOTION_ZERO_BIAS of the
  * best (per sample, 1/16 of a code value), and a final vector within 1/8
  * pixel of zero is zero: a still shot reads exactly still, even with noise.

@@ -428,13 +428,45 @@ void aip_skintex_layer_gains(const AIPSkinTexture *t, int wa, int wb, int32_t du
 #include "skintex_tmpl.c"
 #undef BITDEPTH
 
+AIP_DECL_SKINTEX_PREP_FN(aip_skintex_prep_c)
+{
+    const int g = grid_log2, half = 1 << (g - 1), cmask = (1 << g) - 1;
+    int32_t orb = 0;
+
+    for (int x = xs; x < xe; x++) {
+        const int fx = (x << sub_x) & cmask;
+        uint32_t u0 = c->ua + (uint32_t)((c->dua * fx + half) >> g);
+        uint32_t v0 = c->va + (uint32_t)((c->dva * fx + half) >> g);
+        uint32_t u1 = c->ub + (uint32_t)((c->dub * fx + half) >> g);
+        uint32_t v1 = c->vb + (uint32_t)((c->dvb * fx + half) >> g);
+        const int32_t a0 = c->a0 + ((c->da0 * fx + half) >> g);
+        const int32_t a1 = c->a1 + ((c->da1 * fx + half) >> g);
+        if (chroma) {
+            u0 = (u0 >> 1) + AIP_SKINTEX_CHROMA_OFFSET_U;
+            v0 = (v0 >> 1) + AIP_SKINTEX_CHROMA_OFFSET_V;
+            u1 = (u1 >> 1) + AIP_SKINTEX_CHROMA_OFFSET_U;
+            v1 = (v1 >> 1) + AIP_SKINTEX_CHROMA_OFFSET_V;
+        }
+        px->ua[x] = u0;
+        px->va[x] = v0;
+        px->ub[x] = u1;
+        px->vb[x] = v1;
+        px->aw_a[x] = (((a0 * wq_[x] + 128) >> 8) * gain + 128) >> 8;
+        px->aw_b[x] = (((a1 * wq_[x] + 128) >> 8) * gain + 128) >> 8;
+        orb |= px->aw_b[x];
+    }
+    return orb;
+}
+
 void aip_skintex_dsp_init(AIPSkinTexDSP *dsp, int cpu_flags)
 {
+    dsp->prep  = aip_skintex_prep_c;
     dsp->row8  = aip_skintex_row_8_c;
     dsp->row16 = aip_skintex_row_16_c;
 #if AIP_HAVE_X86_SIMD
     if (!(cpu_flags & AIP_CPU_AVX2))
         return;
+    dsp->prep  = aip_skintex_prep_avx2;
     dsp->row8  = aip_skintex_row_8_avx2;
     dsp->row16 = aip_skintex_row_16_avx2;
 #else
@@ -445,10 +477,10 @@ void aip_skintex_dsp_init(AIPSkinTexDSP *dsp, int cpu_flags)
 size_t aip_skintex_rows_scratch(const AIPSkinTexFrame *f)
 {
     /* mask column (int32 per analysis column), mask row (one byte per
-     * luma sample), 7 node columns, 6 per-sample arrays of 4 bytes (with
+     * luma sample), 7 node columns, 7 per-sample arrays of 4 bytes (with
      * room for a SIMD block past the end) */
     return sizeof(int32_t) * (f->mask_w + 1) + (size_t)f->width + 64 +
-           7 * sizeof(int32_t) * (f->nodes_w + 1) + 6 * sizeof(int32_t) * (f->width + 16) + 64;
+           7 * sizeof(int32_t) * (f->nodes_w + 1) + 7 * sizeof(int32_t) * (f->width + 16) + 64;
 }
 
 /* Position of luma sample x on the analysis grid: samples sit at the
@@ -524,7 +556,7 @@ int64_t aip_skintex_rows(const AIPSkinTexFrame *f, void *plane, ptrdiff_t stride
                          int r0, int r1, void *scratch)
 {
     const int g = f->grid_log2, G = 1 << g, nw = f->nodes_w, half = G / 2;
-    const int step = 1 << sub_x, cmask = G - 1;
+    const int step = 1 << sub_x;
     const int shift = 26 - f->depth, maxval = (1 << f->depth) - 1;
     int32_t *mcol = scratch;
     uint8_t *mrow = (uint8_t *)(mcol + f->mask_w + 1);
@@ -561,6 +593,7 @@ int64_t aip_skintex_rows(const AIPSkinTexFrame *f, void *plane, ptrdiff_t stride
             const int j = ly >> g, fy = ly & (G - 1);
             const size_t top = (size_t)j * nw, bot = top + nw;
             const int i0 = (x0 << sub_x) >> g, i1 = (((x1 - 1) << sub_x) >> g) + 1;
+            int32_t *wqs = (int32_t *)(px.aw_b + (w + 16));
             for (int i = i0; i <= i1; i++) {
                 ua[i] = f->map_a[2 * (top + i)]     + (uint32_t)(((int32_t)(f->map_a[2 * (bot + i)]     - f->map_a[2 * (top + i)])     * fy + half) >> g);
                 va[i] = f->map_a[2 * (top + i) + 1] + (uint32_t)(((int32_t)(f->map_a[2 * (bot + i) + 1] - f->map_a[2 * (top + i) + 1]) * fy + half) >> g);
@@ -571,35 +604,28 @@ int64_t aip_skintex_rows(const AIPSkinTexFrame *f, void *plane, ptrdiff_t stride
                 at[i] = f->amp_t[top + i] + (((f->amp_t[bot + i] - f->amp_t[top + i]) * fy + half) >> g);
             }
 
-            /* then along the row, per sample */
+            /* then along the row, per sample: the weights first (a table),
+             * then cell by cell, where the node values are constants and
+             * the loop is plain arithmetic the compiler vectorises */
+            for (int x = x0; x < x1; x++)
+                wqs[x] = mrow[x] > f->threshold ? f->weight[mrow[x]] : 0;
             px.two_layers = 0;
-            for (int x = x0; x < x1; x++) {
-                const int m = mrow[x];
-                const int lx = x << sub_x, i = lx >> g, fx = lx & cmask;
+            for (int i = i0; i < i1; i++) {
                 const int one = f->single || f->coincident[(size_t)j * (nw - 1) + i];
-                const int wq = m > f->threshold ? f->weight[m] : 0;
-                uint32_t u0 = ua[i] + (uint32_t)(((int32_t)(ua[i + 1] - ua[i]) * fx + half) >> g);
-                uint32_t v0 = va[i] + (uint32_t)(((int32_t)(va[i + 1] - va[i]) * fx + half) >> g);
-                uint32_t u1 = ub[i] + (uint32_t)(((int32_t)(ub[i + 1] - ub[i]) * fx + half) >> g);
-                uint32_t v1 = vb[i] + (uint32_t)(((int32_t)(vb[i + 1] - vb[i]) * fx + half) >> g);
                 const int32_t *amp = one ? (f->single ? aa : at) : aa;
-                const int a0 = amp[i] + (((amp[i + 1] - amp[i]) * fx + half) >> g);
-                const int a1 = one ? 0 : ab[i] + (((ab[i + 1] - ab[i]) * fx + half) >> g);
-                if (chroma) {
-                    u0 = (u0 >> 1) + AIP_SKINTEX_CHROMA_OFFSET_U;
-                    v0 = (v0 >> 1) + AIP_SKINTEX_CHROMA_OFFSET_V;
-                    u1 = (u1 >> 1) + AIP_SKINTEX_CHROMA_OFFSET_U;
-                    v1 = (v1 >> 1) + AIP_SKINTEX_CHROMA_OFFSET_V;
-                }
-                px.ua[x] = u0;
-                px.va[x] = v0;
-                px.ub[x] = u1;
-                px.vb[x] = v1;
-                px.aw_a[x] = (((a0 * wq + 128) >> 8) * gain + 128) >> 8;
-                px.aw_b[x] = (((a1 * wq + 128) >> 8) * gain + 128) >> 8;
-                px.two_layers |= px.aw_b[x] != 0;
+                const AIPSkinTexCell c = {
+                    .ua = ua[i], .va = va[i], .ub = ub[i], .vb = vb[i],
+                    .dua = (int32_t)(ua[i + 1] - ua[i]), .dva = (int32_t)(va[i + 1] - va[i]),
+                    .dub = (int32_t)(ub[i + 1] - ub[i]), .dvb = (int32_t)(vb[i + 1] - vb[i]),
+                    .a0 = amp[i], .da0 = amp[i + 1] - amp[i],
+                    .a1 = one ? 0 : ab[i], .da1 = one ? 0 : ab[i + 1] - ab[i],
+                };
+                /* the samples of this cell within [x0, x1) */
+                const int xs = FFMAX_INT(x0, ((i << g) + step - 1) >> sub_x);
+                const int xe = FFMIN_INT(x1, (((i + 1) << g) + step - 1) >> sub_x);
+                if (xs < xe)
+                    px.two_layers |= f->dsp->prep(&px, &c, wqs, xs, xe, sub_x, g, chroma, gain) != 0;
             }
-            (void)step;
         }
 
         if (f->depth == 8) {

@@ -214,6 +214,31 @@ typedef struct AIPSkinTexPixels {
     int two_layers;                 /* some aw_b of the row is non-zero */
 } AIPSkinTexPixels;
 
+/* The node values of one cell of a row, from its left node to its right. */
+typedef struct AIPSkinTexCell {
+    uint32_t ua, va, ub, vb;        /* at the left node */
+    int32_t dua, dva, dub, dvb;     /* right minus left */
+    int32_t a0, da0, a1, da1;       /* amplitudes of layer a and b */
+} AIPSkinTexCell;
+
+/*
+ * First pass over the samples xs .. xe - 1 of one cell (luma positions
+ * x << sub_x, fraction fx = (x << sub_x) & (2^grid_log2 - 1)):
+ *   u  = ua + ((dua * fx + 2^(g - 1)) >> g), likewise v and layer b,
+ *        then for chroma (u >> 1) + AIP_SKINTEX_CHROMA_OFFSET_U, ...;
+ *   a  = a0 + ((da0 * fx + 2^(g - 1)) >> g), likewise layer b;
+ *   aw = (((a * wq[x] + 128) >> 8) * gain + 128) >> 8.
+ * May write up to 7 samples past xe (the arrays have room; the next cell
+ * or nothing reads them). Returns the OR of the aw_b written for [xs, xe).
+ */
+#define AIP_DECL_SKINTEX_PREP_FN(name)                                              \
+int32_t name(AIPSkinTexPixels *px, const AIPSkinTexCell *c, const int32_t *wq_,     \
+             int xs, int xe, int sub_x, int grid_log2, int chroma, int32_t gain)
+
+typedef AIP_DECL_SKINTEX_PREP_FN((*aip_skintex_prep_fn));
+AIP_DECL_SKINTEX_PREP_FN(aip_skintex_prep_c);
+AIP_DECL_SKINTEX_PREP_FN(aip_skintex_prep_avx2);
+
 #define AIP_DECL_SKINTEX_ROW_FN(name, pixel)                                 \
 void name(pixel *dst, const pixel *src, int x0, int x1,                      \
           const AIPSkinTexPixels *px, const AIPSkinTexture *t, int shift, int maxval)
@@ -226,6 +251,7 @@ AIP_DECL_SKINTEX_ROW_FN(aip_skintex_row_8_avx2, uint8_t);
 AIP_DECL_SKINTEX_ROW_FN(aip_skintex_row_16_avx2, uint16_t);
 
 typedef struct AIPSkinTexDSP {
+    aip_skintex_prep_fn  prep;
     aip_skintex_row8_fn  row8;
     aip_skintex_row16_fn row16;
 } AIPSkinTexDSP;

@@ -86,6 +86,68 @@ static AVX2 inline __m256i delta8(const AIPSkinTexPixels *px, const AIPSkinTextu
     return _mm256_sra_epi32(_mm256_add_epi32(acc, round), shift);
 }
 
+/* base + ((d * fx + half) >> g) in eight lanes */
+static AVX2 inline __m256i lerp_cell(int32_t base, int32_t d, __m256i fx, __m256i half, __m128i g)
+{
+    return _mm256_add_epi32(_mm256_set1_epi32(base),
+                            _mm256_sra_epi32(_mm256_add_epi32(_mm256_mullo_epi32(_mm256_set1_epi32(d), fx), half), g));
+}
+
+static AVX2 inline __m256i chroma_coord(__m256i c, uint32_t offset)
+{
+    return _mm256_add_epi32(_mm256_srli_epi32(c, 1), _mm256_set1_epi32((int)offset));
+}
+
+static AVX2 inline __m256i weigh(__m256i a, __m256i wq, __m256i gain, __m256i r128)
+{
+    const __m256i aw = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(a, wq), r128), 8);
+    return _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(aw, gain), r128), 8);
+}
+
+AVX2 AIP_DECL_SKINTEX_PREP_FN(aip_skintex_prep_avx2)
+{
+    const int g = grid_log2;
+    const __m128i gc = _mm_cvtsi32_si128(g);
+    const __m256i half = _mm256_set1_epi32(1 << (g - 1)), cmask = _mm256_set1_epi32((1 << g) - 1);
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i vgain = _mm256_set1_epi32(gain), r128 = _mm256_set1_epi32(128);
+    const __m128i sx = _mm_cvtsi32_si128(sub_x);
+    __m256i orb = _mm256_setzero_si256();
+    int32_t lanes_b[8];
+
+    for (int x = xs; x < xe; x += 8) {
+        const __m256i fx = _mm256_and_si256(_mm256_sll_epi32(_mm256_add_epi32(_mm256_set1_epi32(x), lanes), sx), cmask);
+        const __m256i wq = _mm256_loadu_si256((const __m256i *)(wq_ + x));
+        __m256i u0 = lerp_cell((int32_t)c->ua, c->dua, fx, half, gc);
+        __m256i v0 = lerp_cell((int32_t)c->va, c->dva, fx, half, gc);
+        __m256i u1 = lerp_cell((int32_t)c->ub, c->dub, fx, half, gc);
+        __m256i v1 = lerp_cell((int32_t)c->vb, c->dvb, fx, half, gc);
+        const __m256i wa = weigh(lerp_cell(c->a0, c->da0, fx, half, gc), wq, vgain, r128);
+        const __m256i wb = weigh(lerp_cell(c->a1, c->da1, fx, half, gc), wq, vgain, r128);
+        if (chroma) {
+            u0 = chroma_coord(u0, AIP_SKINTEX_CHROMA_OFFSET_U);
+            v0 = chroma_coord(v0, AIP_SKINTEX_CHROMA_OFFSET_V);
+            u1 = chroma_coord(u1, AIP_SKINTEX_CHROMA_OFFSET_U);
+            v1 = chroma_coord(v1, AIP_SKINTEX_CHROMA_OFFSET_V);
+        }
+        _mm256_storeu_si256((__m256i *)(px->ua + x), u0);
+        _mm256_storeu_si256((__m256i *)(px->va + x), v0);
+        _mm256_storeu_si256((__m256i *)(px->ub + x), u1);
+        _mm256_storeu_si256((__m256i *)(px->vb + x), v1);
+        _mm256_storeu_si256((__m256i *)(px->aw_a + x), wa);
+        _mm256_storeu_si256((__m256i *)(px->aw_b + x), wb);
+        if (x + 8 <= xe) {
+            orb = _mm256_or_si256(orb, wb);
+        } else {
+            /* only the lanes inside the cell count */
+            _mm256_storeu_si256((__m256i *)lanes_b, wb);
+            for (int k = 0; k < xe - x; k++)
+                orb = _mm256_or_si256(orb, _mm256_set1_epi32(lanes_b[k]));
+        }
+    }
+    return !_mm256_testz_si256(orb, orb);
+}
+
 AVX2 AIP_DECL_SKINTEX_ROW_FN(aip_skintex_row_8_avx2, uint8_t)
 {
     const __m256i round = _mm256_set1_epi32(1 << (shift - 1));
