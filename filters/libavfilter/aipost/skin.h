@@ -58,8 +58,8 @@
 /* The neutral point is the mean chroma of samples within this distance of
  * grey and with luma in [48, 235]; it is used when they are at least
  * 1/32 of the picture, and at most AIP_SKIN_NEUTRAL_MAX from grey. */
-#define AIP_SKIN_NEUTRAL_RADIUS 12
-#define AIP_SKIN_NEUTRAL_MAX    8
+#define AIP_SKIN_NEUTRAL_RADIUS 14
+#define AIP_SKIN_NEUTRAL_MAX    12
 
 typedef struct AIPSkinModel {
     /* likelihood of chroma (cb, cr) after the neutral point is taken out,

@@ -222,6 +222,13 @@ int aip_skintex_init(AIPSkinTexture *t, uint64_t seed, double scale, double pore
 
     for (size_t i = 0; i < n; i++)
         fine[i] = pores * pits[i] + (1 - pores) * fine[i];
+    /* the mix's low-pass taken out once more: what is left below the band
+     * falls with the fourth power of frequency instead of the square */
+    memcpy(low, fine, sizeof(*low) * n);
+    if (blur_periodic(low, tmp, side, LOW_SIZE * s) < 0)
+        goto end;
+    for (size_t i = 0; i < n; i++)
+        fine[i] -= low[i];
     mean_sd(fine, n, &mean, &sd);
     for (int y = 0; y < side; y++)
         for (int x = 0; x < side; x++) {
