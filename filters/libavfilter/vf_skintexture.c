@@ -595,6 +595,7 @@ static void analyse(AVFilterContext *ctx, StageData *sd, const AVFrame *in)
     if (s->balance)
         aip_skin_neutral(&s->skin, p->data[s->a_log2], s->acb, s->acr, s->astride, s->aw, s->ah,
                          sd->full, &sd->nb, &sd->nr);
+    av_log(ctx, AV_LOG_DEBUG, "neutral point %d %d\n", sd->nb, sd->nr);
     run_stage(ctx, sd, STAGE_LIKELIHOOD);
     aip_skin_open(s->like_tmp, s->like, s->open_tmp, s->astride, s->aw, s->ah, AIP_SKIN_OPEN_RADIUS);
     run_stage(ctx, sd, STAGE_SMOOTH_H);
@@ -858,8 +859,8 @@ static int filter_frame(AVFilterLink *inlink, AVFrame *in)
     } else if (active && s->strength > 0) {
         td.out = out;
         td.chroma_gain[0] = 256;
-        td.chroma_gain[1] = -(int32_t)lrintf(s->chroma * 128);     /* Cb: less blue */
-        td.chroma_gain[2] =  (int32_t)lrintf(s->chroma * 256);     /* Cr: more red */
+        td.chroma_gain[1] = -(int32_t)lrintf(s->chroma * 48);      /* Cb: less blue */
+        td.chroma_gain[2] =  (int32_t)lrintf(s->chroma * 96);      /* Cr: more red */
         nb_jobs = FFMIN(s->nb_jobs_max, ff_filter_get_nb_threads(ctx));
         ff_filter_execute(ctx, texture_slice, &td, NULL, nb_jobs);
         for (int i = 0; i < nb_jobs; i++)

@@ -48,21 +48,30 @@ void aip_skin_model_init(AIPSkinModel *m)
     const double dir_s = 1.0 / sqrt(1.0 + t38 * t38);
     const double dir_c = -t38 * dir_s;
     const double tan_full = tan_deg(AIP_SKIN_HUE_FULL), tan_zero = tan_deg(AIP_SKIN_HUE_ZERO);
+    const double tan_red_full = tan_deg(AIP_SKIN_HUE_RED_FULL), tan_red_zero = tan_deg(AIP_SKIN_HUE_RED_ZERO);
 
     for (int cb = 0; cb < 256; cb++)
         for (int cr = 0; cr < 256; cr++) {
             const double u = cb - 128, v = cr - 128;
             const double mag = sqrt(u * u + v * v);
             const double along = u * dir_c + v * dir_s;
-            const double across = fabs(-u * dir_s + v * dir_c);
-            double hue = 0, sat;
+            /* positive towards larger angles (yellow), negative towards red */
+            const double across = -u * dir_s + v * dir_c;
+            double hue = 0;
             if (along > 0) {
                 const double t = across / along;
-                hue = 1 - ramp(t, tan_full, tan_zero);
+                hue = t >= 0 ? 1 - ramp(t, tan_full, tan_zero) : 1 - ramp(-t, tan_red_full, tan_red_zero);
             }
-            sat = ramp(mag, AIP_SKIN_SAT_LO0, AIP_SKIN_SAT_LO1) *
-                  (1 - ramp(mag, AIP_SKIN_SAT_HI1, AIP_SKIN_SAT_HI0));
-            m->chroma[cb * 256 + cr] = (uint8_t)floor(255 * hue * sat + 0.5);
+            m->chroma[cb * 256 + cr] = (uint8_t)floor(255 * hue + 0.5);
+            m->mag4[cb * 256 + cr] = (uint8_t)(4 * mag + 0.5 > 255 ? 255 : floor(4 * mag + 0.5));
+        }
+    for (int q = 0; q < 256; q++)
+        for (int y = 0; y < 256; y++) {
+            const double mag = q / 4.0, r = mag / (y - 16 > 16 ? y - 16 : 16);
+            const double sat = ramp(r, AIP_SKIN_SAT_LO0, AIP_SKIN_SAT_LO1) *
+                               (1 - ramp(r, AIP_SKIN_SAT_HI1, AIP_SKIN_SAT_HI0)) *
+                               (1 - ramp(mag, AIP_SKIN_MAG_HI1, AIP_SKIN_MAG_HI0));
+            m->sat[q * 256 + y] = (uint8_t)floor(255 * sat + 0.5);
         }
     for (int y = 0; y < 256; y++) {
         const double l = ramp(y, AIP_SKIN_Y_LO0, AIP_SKIN_Y_LO1) *
@@ -79,14 +88,15 @@ void aip_skin_model_init(AIPSkinModel *m)
     }
 }
 
-void aip_skin_neutral(const AIPSkinModel *m, const uint8_t *y, const uint8_t *cb,
-                      const uint8_t *cr, ptrdiff_t stride, int w, int h, int full_range,
-                      int *nb, int *nr)
+/* Mean chroma (rounded) of the samples within the neutral radius of
+ * (cu, cv) with luma in [48, 235]; 0 when fewer than 1/32 of the picture. */
+static int neutral_pass(const AIPSkinModel *m, const uint8_t *y, const uint8_t *cb,
+                        const uint8_t *cr, ptrdiff_t stride, int w, int h, int full_range,
+                        int cu, int cv, int *nb, int *nr)
 {
     const int r2 = AIP_SKIN_NEUTRAL_RADIUS * AIP_SKIN_NEUTRAL_RADIUS;
     int64_t su = 0, sv = 0, n = 0;
 
-    *nb = *nr = 0;
     for (int j = 0; j < h; j++) {
         const uint8_t *ry = y + (ptrdiff_t)j * stride, *rb = cb + (ptrdiff_t)j * stride;
         const uint8_t *rr = cr + (ptrdiff_t)j * stride;
@@ -94,30 +104,39 @@ void aip_skin_neutral(const AIPSkinModel *m, const uint8_t *y, const uint8_t *cb
             const int yy = full_range ? m->full_to_limited_y[ry[i]] : ry[i];
             const int u = (full_range ? m->full_to_limited_c[rb[i]] : rb[i]) - 128;
             const int v = (full_range ? m->full_to_limited_c[rr[i]] : rr[i]) - 128;
-            if (yy < 48 || yy > 235 || u * u + v * v > r2)
+            if (yy < 48 || yy > 235 || (u - cu) * (u - cu) + (v - cv) * (v - cv) > r2)
                 continue;
             su += u;
             sv += v;
             n++;
         }
     }
-    if (n * 32 < (int64_t)w * h || !n)
+    if (!n || n * 32 < (int64_t)w * h)
+        return 0;
+    *nb = (int)(su >= 0 ? (su + n / 2) / n : -((-su + n / 2) / n));
+    *nr = (int)(sv >= 0 ? (sv + n / 2) / n : -((-sv + n / 2) / n));
+    return 1;
+}
+
+void aip_skin_neutral(const AIPSkinModel *m, const uint8_t *y, const uint8_t *cb,
+                      const uint8_t *cr, ptrdiff_t stride, int w, int h, int full_range,
+                      int *nb, int *nr)
+{
+    int u = 0, v = 0;
+
+    *nb = *nr = 0;
+    /* One pass around grey. (A second pass around the first estimate
+     * follows stronger casts, but on a close-up it drifts onto the skin:
+     * the greys are few and pale skin is near.) */
+    if (!neutral_pass(m, y, cb, cr, stride, w, h, full_range, 0, 0, &u, &v))
         return;
-    {
-        /* rounded means, then pulled back onto the disc of AIP_SKIN_NEUTRAL_MAX */
-        int64_t mu = su >= 0 ? (su + n / 2) / n : -((-su + n / 2) / n);
-        int64_t mv = sv >= 0 ? (sv + n / 2) / n : -((-sv + n / 2) / n);
-        const int64_t d2 = mu * mu + mv * mv, lim = AIP_SKIN_NEUTRAL_MAX * AIP_SKIN_NEUTRAL_MAX;
-        if (d2 > lim) {
-            /* scale by lim / d2 in integers, rounding towards grey, until inside */
-            while (mu * mu + mv * mv > lim) {
-                mu = mu * 7 / 8;
-                mv = mv * 7 / 8;
-            }
-        }
-        *nb = (int)mu;
-        *nr = (int)mv;
+    /* pulled back onto the disc of AIP_SKIN_NEUTRAL_MAX, towards grey */
+    while (u * u + v * v > AIP_SKIN_NEUTRAL_MAX * AIP_SKIN_NEUTRAL_MAX) {
+        u = u * 7 / 8;
+        v = v * 7 / 8;
     }
+    *nb = u;
+    *nr = v;
 }
 
 void aip_skin_likelihood(const AIPSkinModel *m, uint8_t *dst, ptrdiff_t dst_stride,
@@ -133,7 +152,9 @@ void aip_skin_likelihood(const AIPSkinModel *m, uint8_t *dst, ptrdiff_t dst_stri
             const int yy = full_range ? m->full_to_limited_y[ry[i]] : ry[i];
             const int u = clip_int((full_range ? m->full_to_limited_c[rb[i]] : rb[i]) - nb, 0, 255);
             const int v = clip_int((full_range ? m->full_to_limited_c[rr[i]] : rr[i]) - nr, 0, 255);
-            out[i] = (uint8_t)((m->chroma[u * 256 + v] * m->luma[yy] + 127) / 255);
+            const int c = u * 256 + v;
+            const int hs = (m->chroma[c] * m->sat[m->mag4[c] * 256 + yy] + 127) / 255;
+            out[i] = (uint8_t)((hs * m->luma[yy] + 127) / 255);
         }
     }
 }

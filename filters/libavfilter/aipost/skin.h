@@ -7,12 +7,19 @@
  * The model, in 8-bit limited-range units with u = Cb - 128, v = Cr - 128:
  *   - hue: skin of every complexion lies along one direction of the
  *     chroma plane, about 128 degrees from +Cb (between red and yellow);
- *     full likelihood within AIP_SKIN_HUE_FULL degrees of it, none beyond
- *     AIP_SKIN_HUE_ZERO;
- *   - saturation: |(u, v)| from AIP_SKIN_SAT_LO0 (none; greys, whites,
- *     backgrounds) up to AIP_SKIN_SAT_LO1 (full), full to AIP_SKIN_SAT_HI1,
- *     none from AIP_SKIN_SAT_HI0 (saturated oranges and reds: fabric,
- *     flags, paint);
+ *     full likelihood within AIP_SKIN_HUE_FULL degrees of it towards
+ *     yellow and AIP_SKIN_HUE_RED_FULL towards red, none beyond
+ *     AIP_SKIN_HUE_ZERO and AIP_SKIN_HUE_RED_ZERO (the red side is the
+ *     narrower: orange fabric in light has skin's saturation, and lies
+ *     there, at about 122 degrees; the darkest complexions lie at 128);
+ *   - saturation, relative to luma: r = |(u, v)| / (Y' - 16) (Y' - 16 at
+ *     least 16), which exposure does not change (Y' - 16, Cb and Cr all
+ *     scale with R'G'B'): none below AIP_SKIN_SAT_LO0 (greys, whites,
+ *     backgrounds), full from AIP_SKIN_SAT_LO1 to AIP_SKIN_SAT_HI1, none
+ *     from AIP_SKIN_SAT_HI0 (saturated oranges and reds: fabric, flags,
+ *     paint, whose r is 0.55 and more; skin of every complexion lies
+ *     between 0.05 and 0.45); and whatever the luma, none from an absolute
+ *     |(u, v)| of AIP_SKIN_MAG_HI0;
  *   - luma: none below AIP_SKIN_Y_LO0 or above AIP_SKIN_Y_HI0 (chroma is
  *     noise in the blacks, and blown highlights have none), full between
  *     AIP_SKIN_Y_LO1 and AIP_SKIN_Y_HI1.
@@ -26,9 +33,10 @@
  * White balance and lighting: chroma is measured from the picture's own
  * neutral point, the mean chroma of its near-grey samples
  * (aip_skin_neutral), so a warm or cool cast moves skin and neutrals alike
- * and the skin stays on its axis; the hue window is wide enough for the
- * rest, and the saturation and luma limits are absolute, so the same skin
- * in shadow or light stays skin.
+ * and the skin stays on its axis (casts that move greys by up to
+ * AIP_SKIN_NEUTRAL_RADIUS; a stronger cast is not told from pale skin);
+ * the hue window is wide enough for the rest, and saturation is measured
+ * against luma, so the same skin in shadow or light stays skin.
  *
  * Tables are built once with basic arithmetic and sqrt only (the same on
  * every machine); the per-sample work is table look-ups and integer
@@ -46,10 +54,14 @@
 #define AIP_SKIN_HUE        133.0   /* degrees from +Cb towards +Cr */
 #define AIP_SKIN_HUE_FULL   9.0
 #define AIP_SKIN_HUE_ZERO   15.0
-#define AIP_SKIN_SAT_LO0    4.0
-#define AIP_SKIN_SAT_LO1    9.0
-#define AIP_SKIN_SAT_HI1    42.0
-#define AIP_SKIN_SAT_HI0    54.0
+#define AIP_SKIN_HUE_RED_FULL 7.0
+#define AIP_SKIN_HUE_RED_ZERO 13.0
+#define AIP_SKIN_SAT_LO0    0.03
+#define AIP_SKIN_SAT_LO1    0.06
+#define AIP_SKIN_SAT_HI1    0.45
+#define AIP_SKIN_SAT_HI0    0.55
+#define AIP_SKIN_MAG_HI1    42.0
+#define AIP_SKIN_MAG_HI0    54.0
 #define AIP_SKIN_Y_LO0      32
 #define AIP_SKIN_Y_LO1      56
 #define AIP_SKIN_Y_HI1      232
@@ -62,9 +74,12 @@
 #define AIP_SKIN_NEUTRAL_MAX    12
 
 typedef struct AIPSkinModel {
-    /* likelihood of chroma (cb, cr) after the neutral point is taken out,
-     * at [cb * 256 + cr], neutral at (128, 128) */
+    /* hue term of chroma (cb, cr) after the neutral point is taken out,
+     * at [cb * 256 + cr], neutral at (128, 128), and 4 |(u, v)| clipped */
     uint8_t chroma[256 * 256];
+    uint8_t mag4[256 * 256];
+    /* saturation term at [mag4 * 256 + Y'] */
+    uint8_t sat[256 * 256];
     uint8_t luma[256];
     /* full range to limited-range equivalent, for luma and chroma */
     uint8_t full_to_limited_y[256], full_to_limited_c[256];
@@ -83,8 +98,9 @@ void aip_skin_neutral(const AIPSkinModel *m, const uint8_t *y, const uint8_t *cb
                       int *nb, int *nr);
 
 /**
- * Likelihood of rows r0 .. r1 - 1: dst = chroma[cb - nb][cr - nr] *
- * luma[y] / 255, rounded, with full-range input mapped to limited first.
+ * Likelihood of rows r0 .. r1 - 1: with c = (cb - nb) * 256 + cr - nr,
+ * dst = ((chroma[c] * sat[mag4[c] * 256 + y] + 127) / 255 * luma[y] + 127)
+ * / 255, with full-range input mapped to limited first.
  */
 void aip_skin_likelihood(const AIPSkinModel *m, uint8_t *dst, ptrdiff_t dst_stride,
                          const uint8_t *y, const uint8_t *cb, const uint8_t *cr,
