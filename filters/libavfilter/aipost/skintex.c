@@ -205,14 +205,16 @@ int aip_skintex_init(AIPSkinTexture *t, uint64_t seed, double scale, double pore
         fine[i] -= low[i];
     normalise(fine, n);
 
-    /* pores: the deep negative tail of a smooth field (about 11 % of the
-     * area is below -1.2 deviations), as pits, without their low-pass */
+    /* pores: the negative tail of a smooth field (about 16 % of the area
+     * is below -1 deviation), as pits of a depth that grows with the
+     * square root of how far below (shallow, rounded pits rather than
+     * specks), without their low-pass */
     white_noise(pits, side, key, 2);
     if (blur_periodic(pits, tmp, side, PIT_SIZE * s) < 0)
         goto end;
     normalise(pits, n);
     for (size_t i = 0; i < n; i++)
-        pits[i] = pits[i] < -1.2 ? pits[i] + 1.2 : 0;
+        pits[i] = pits[i] < -1.0 ? -sqrt(-1.0 - pits[i]) : 0;
     memcpy(low, pits, sizeof(*low) * n);
     if (blur_periodic(low, tmp, side, LOW_SIZE * s) < 0)
         goto end;

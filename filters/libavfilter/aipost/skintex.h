@@ -77,10 +77,11 @@
 #include "cpu.h"
 #include "motion.h"
 
-/* Texture values: deviation AIP_SKINTEX_UNIT, clipped at +-8 deviations. */
+/* Texture values: deviation AIP_SKINTEX_UNIT, clipped at +-4 deviations
+ * (no lone specks). */
 #define AIP_SKINTEX_UNIT        1024
 #define AIP_SKINTEX_UNIT_BITS   10
-#define AIP_SKINTEX_LIMIT       8191
+#define AIP_SKINTEX_LIMIT       4095
 /* Texture coordinates: pixels with this many fraction bits, modulo 2^32. */
 #define AIP_SKINTEX_COORD_BITS  6
 /* The texture repeats every this many pixels. */
