@@ -9,7 +9,10 @@
 # Each filter is timed by FFmpeg's bench filter around it (bench=start,
 # FILTER,bench=stop: wall time per frame inside the filter, reading and
 # decoding excluded), as the best average of REPEAT runs. Prints ms per
-# frame, fps, and the ratio against noise.
+# frame, fps, and the ratio against noise. On a shared machine wall time
+# depends on the load, so the CPU time the filter costs per frame (user +
+# system of a one-thread run, less the same run with null) is printed too:
+# the time a frame takes on one free core.
 #
 #   bench/skintexture.sh [CASE...]   (default all)
 set -eu
@@ -49,20 +52,32 @@ source() {
     echo "$src"
 }
 
+# CPU ms per frame of a one-thread run of FILTER, less null's
+cpu() { # SOURCE FILTER
+    t=$( { /usr/bin/time -f "%U %S" "$FF" -hide_banner -nostdin -loglevel error -filter_threads 1 \
+           -i "$1" -vf "$2" -f null - ; } 2>&1 | tail -n 1)
+    n=$( { /usr/bin/time -f "%U %S" "$FF" -hide_banner -nostdin -loglevel error -filter_threads 1 \
+           -i "$1" -vf null -f null - ; } 2>&1 | tail -n 1)
+    echo "$t $n" | awk -v f="$FRAMES" '{ printf "%.2f", (($1 + $2) - ($3 + $4)) * 1000 / f }'
+}
+
 run_case() {
     name=$1 src=$2
     tex=$(best "$src" skintexture)
     tex1=$(best "$src" skintexture -filter_threads 1)
     texc=$(best "$src" skintexture -cpuflags 0)
     noise=$(best "$src" "noise=alls=12:allf=t+u")
-    awk -v n="$name" -v t="$tex" -v t1="$tex1" -v tc="$texc" -v no="$noise" 'BEGIN {
+    cpu_tex=$(cpu "$src" skintexture)
+    cpu_noise=$(cpu "$src" "noise=alls=12:allf=t+u")
+    awk -v n="$name" -v t="$tex" -v t1="$tex1" -v tc="$texc" -v no="$noise" -v ct="$cpu_tex" -v cn="$cpu_noise" 'BEGIN {
         printf "%-12s skintexture %6.2f ms (%5.0f fps; 1 thread %6.2f ms; C only %6.2f ms)  noise %6.2f ms\n", n, t, 1000 / t, t1, tc, no
         printf "%-12s skintexture/noise = %.1f   SIMD speed-up %.2fx   goal: >= 60 fps (%s)\n", n, t / no, tc / t, ((1000 / t >= 60) ? "met" : "NOT met")
+        printf "%-12s CPU per frame: skintexture %.2f ms, noise %.2f ms (CPU ratio %.1f; one free core: %.0f fps)\n", n, ct, cn, ct / (cn > 0.01 ? cn : 0.01), 1000 / ct
     }'
 }
 
 cases=${*:-1080p8 1080p8close 1080p10}
-echo "skintexture bench: $(nproc) threads, best of $REPEAT, $FRAMES frames, load average $(cut -d' ' -f1 /proc/loadavg); $("$FF" -hide_banner -version | head -n 1)"
+echo "skintexture bench: $(nproc) threads, best of $REPEAT, $FRAMES frames, load average $(cut -d' ' -f1 /proc/loadavg) (wall times are only comparable within one run); $("$FF" -hide_banner -version | head -n 1)"
 for c in $cases; do
     case $c in
         1080p8)      run_case 1080p8      "$(source wide 1 yuv420p)" ;;

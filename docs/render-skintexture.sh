@@ -23,12 +23,13 @@ $ff -i "$portrait" -filter_complex \
      [tg][ag]blend=all_expr='128+(A-B)*8'[d];[d]format=yuv420p[d2];[l][r][d2]hstack=3,scale=iw*2:ih*2:flags=neighbor" \
     -frames:v 1 "$img/skintexture-waxy.png"
 
-# The same filter on the original photograph, whose skin has texture of
-# its own: almost nothing is added (the amount follows the deficit).
+# The same filter on the original photograph at its own size (512 lines),
+# whose skin has texture of its own in the band: almost nothing is added
+# (the amount follows the deficit). Shown at 4x.
 $ff -i "$portrait" -filter_complex \
-    "[0:v]$hd,split[a][b];[b]skintexture=strength=4[t];[a]split[a1][a2];[t]split[t1][t2];\
-     [a1]$face[l];[t1]$face[r];[t2]$face,format=gray[tg];[a2]$face,format=gray[ag];\
-     [tg][ag]blend=all_expr='128+(A-B)*8'[d];[d]format=yuv420p[d2];[l][r][d2]hstack=3,scale=iw*2:ih*2:flags=neighbor" \
+    "[0:v]format=yuv420p,split[a][b];[b]skintexture=strength=4[t];[a]split[a1][a2];[t]split[t1][t2];\
+     [a1]crop=120:100:165:75[l];[t1]crop=120:100:165:75[r];[t2]crop=120:100:165:75,format=gray[tg];[a2]crop=120:100:165:75,format=gray[ag];\
+     [tg][ag]blend=all_expr='128+(A-B)*8'[d];[d]format=yuv420p[d2];[l][r][d2]hstack=3,scale=iw*4:ih*4:flags=neighbor" \
     -frames:v 1 "$img/skintexture-natural.png"
 
 # The mask: the portrait | show=likelihood | show=mask (the weight the

@@ -95,7 +95,7 @@ typedef struct SkinTextureContext {
     AIPSkinModel skin;
     AIPMotion motion;
     AIPMotionVector *vec, *vec_tmp;
-    uint8_t *want;
+    uint8_t *want, *search;
 
     /* texture */
     AIPSkinTexture tex;
@@ -195,6 +195,7 @@ static void free_buffers(SkinTextureContext *s)
     av_freep(&s->vec);
     av_freep(&s->vec_tmp);
     av_freep(&s->want);
+    av_freep(&s->search);
     av_freep(&s->map_tmp);
     av_freep(&s->energy_amp);
     av_freep(&s->amp_a);
@@ -295,6 +296,7 @@ static int config_input(AVFilterLink *inlink)
     s->vec      = av_calloc(nodes, sizeof(*s->vec));
     s->vec_tmp  = av_calloc(nodes, sizeof(*s->vec_tmp));
     s->want     = av_mallocz(nodes);
+    s->search   = av_mallocz(nodes);
     s->map[0]   = av_calloc(nodes, 2 * sizeof(*s->map[0]));
     s->map[1]   = av_calloc(nodes, 2 * sizeof(*s->map[1]));
     s->map_tmp  = av_calloc(nodes, 2 * sizeof(*s->map_tmp));
@@ -312,7 +314,7 @@ static int config_input(AVFilterLink *inlink)
     if (!s->acb || !s->acr || !s->like || !s->like_tmp || !s->open_tmp ||
         !s->field_x || !s->field_y || !s->hist_ls_max || !s->hist_w1_max || !s->warp1_max || !s->like_max || !s->hist_ls || !s->hist_w1 ||
         !s->warp1 || !s->warp2 || !s->mask || !s->mask_row_max || !s->vec || !s->vec_tmp ||
-        !s->want || !s->map[0] || !s->map[1] || !s->map_tmp || !s->energy_amp || !s->amp_a ||
+        !s->want || !s->search || !s->map[0] || !s->map[1] || !s->map_tmp || !s->energy_amp || !s->amp_a ||
         !s->amp_b || !s->amp_t || !s->cell_active || !s->coincident || !s->band_scratch ||
         !s->cell_band || !s->node_active)
         return AVERROR(ENOMEM);
@@ -385,6 +387,7 @@ typedef struct StageData {
     int wb;
     int32_t target;
     int unreliable[MAX_JOBS];
+    int searched[MAX_JOBS];
 } StageData;
 
 /* Nodes whose cells a likelihood above `thr` reaches (through the bilinear
@@ -426,6 +429,24 @@ static void cells_to_nodes(const SkinTextureContext *s, const uint8_t *cells, ui
                 nodes[j * nw + i] = nodes[j * nw + i + 1] = 1;
                 nodes[(j + 1) * nw + i] = nodes[(j + 1) * nw + i + 1] = 1;
             }
+}
+
+/* Nodes marked, and their 8 neighbours (tmp: a node-sized scratch). */
+static void dilate_nodes(const SkinTextureContext *s, uint8_t *nodes, uint8_t *tmp)
+{
+    const int nw = s->nodes_w, nh = s->nodes_h;
+
+    memcpy(tmp, nodes, (size_t)nw * nh);
+    for (int j = 0; j < nh; j++)
+        for (int i = 0; i < nw; i++) {
+            uint8_t v = 0;
+            for (int dj = -1; dj <= 1 && !v; dj++)
+                for (int di = -1; di <= 1 && !v; di++) {
+                    const int ii = i + di, jj = j + dj;
+                    v = ii >= 0 && jj >= 0 && ii < nw && jj < nh && tmp[(size_t)jj * nw + ii];
+                }
+            nodes[(size_t)j * nw + i] = v;
+        }
 }
 
 static void row_maxima(const SkinTextureContext *s, const uint8_t *plane, uint8_t *mx,
@@ -513,12 +534,13 @@ static int stage_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
     }
     case STAGE_COARSE: {
         SLICE(s->motion.super_h);
-        aip_motion_coarse(&s->motion, cur, prev, r0, r1);
+        aip_motion_coarse(&s->motion, cur, prev, s->search, r0, r1);
         break;
     }
     case STAGE_NODES: {
         SLICE(s->nodes_h);
-        sd->unreliable[jobnr] = aip_motion_nodes(&s->motion, cur, prev, s->want, s->vec, r0, r1);
+        sd->unreliable[jobnr] = aip_motion_nodes(&s->motion, cur, prev, s->search, s->want, s->vec,
+                                                 r0, r1, &sd->searched[jobnr]);
         break;
     }
     case STAGE_FIELD: {
@@ -608,21 +630,33 @@ static int estimate_motion(AVFilterContext *ctx, StageData *sd)
 {
     SkinTextureContext *s = ctx->priv;
     const size_t nodes = (size_t)s->nodes_w * s->nodes_h;
-    int unreliable = 0;
+    int unreliable = 0, searched = 0;
 
     if (!s->have_prev) {
         memset(s->vec, 0, sizeof(*s->vec) * nodes);
         return 0;
     }
-    /* refine where skin may be: a lower bar than the threshold */
+    /* Motion is searched around this frame's skin only (any likelihood,
+     * and one node around it); elsewhere it is zero, which is right for
+     * what does not move and does not matter for what is not skin (with
+     * threshold >= 0.5 a place without skin now cannot reach the threshold
+     * whatever its history: the mask weighs this frame twice). It is
+     * refined to full resolution where the likelihood is at least half the
+     * threshold. */
+    mark_cells(s, s->like, 0, s->cell_active);
+    cells_to_nodes(s, s->cell_active, s->search);
+    dilate_nodes(s, s->search, s->cell_active);
     mark_cells(s, s->like, (int)lrintf(s->threshold * 255) / 2, s->cell_active);
     cells_to_nodes(s, s->cell_active, s->want);
     run_stage(ctx, sd, STAGE_COARSE);
     memset(sd->unreliable, 0, sizeof(sd->unreliable));
+    memset(sd->searched, 0, sizeof(sd->searched));
     run_stage(ctx, sd, STAGE_NODES);
-    for (int i = 0; i < MAX_JOBS; i++)
+    for (int i = 0; i < MAX_JOBS; i++) {
         unreliable += sd->unreliable[i];
-    if ((size_t)unreliable * 2 > nodes) {
+        searched += sd->searched[i];
+    }
+    if (searched >= 16 && unreliable * 2 > searched) {
         memset(s->vec, 0, sizeof(*s->vec) * nodes);
         return 1;
     }

@@ -171,8 +171,8 @@ static void render(AIPPyramid *p, double dx, double dy, double zoom)
 /* Vectors of every node whose block lies inside the picture. */
 static void match(AIPMotion *m, AIPPyramid *cur, AIPPyramid *prev, AIPMotionVector *vec)
 {
-    aip_motion_coarse(m, cur, prev, 0, m->super_h);
-    aip_motion_nodes(m, cur, prev, NULL, vec, 0, m->nodes_h);
+    aip_motion_coarse(m, cur, prev, NULL, 0, m->super_h);
+    aip_motion_nodes(m, cur, prev, NULL, NULL, vec, 0, m->nodes_h, NULL);
 }
 
 static void check_field(const AIPMotion *m, const AIPMotionVector *vec, double zoom,
@@ -291,8 +291,8 @@ START_TEST(test_unreliable_and_fill)
         for (int x = 0; x < W; x++)
             b.data[0][y * b.stride[0] + x] = rnd() & 0xff;
     aip_pyramid_build(&b);
-    aip_motion_coarse(&m, &b, &a, 0, m.super_h);
-    bad = aip_motion_nodes(&m, &b, &a, NULL, vec, 0, m.nodes_h);
+    aip_motion_coarse(&m, &b, &a, NULL, 0, m.super_h);
+    bad = aip_motion_nodes(&m, &b, &a, NULL, NULL, vec, 0, m.nodes_h, NULL);
     ck_assert_int_gt(bad * 10, m.nodes_w * m.nodes_h * 9);
 
     /* one unreliable node among good ones takes their median */

@@ -182,8 +182,30 @@ static int refine(const AIPMotionDSP *dsp, const Block *b, Best *best, int round
     return 0;
 }
 
+/* Whether a node in the range of nodes taking candidates from super-node
+ * (si, sj) is searched: nodes i with (i - 2) >> 2 in {si - 1, si}. */
+static int super_needed(const AIPMotion *m, const uint8_t *search, int si, int sj)
+{
+    const int i0 = 4 * si - 2 < 0 ? 0 : 4 * si - 2, j0 = 4 * sj - 2 < 0 ? 0 : 4 * sj - 2;
+    int i1 = 4 * si + 5 < m->nodes_w - 1 ? 4 * si + 5 : m->nodes_w - 1;
+    int j1 = 4 * sj + 5 < m->nodes_h - 1 ? 4 * sj + 5 : m->nodes_h - 1;
+
+    if (!search)
+        return 1;
+    /* the last super-node also serves the nodes past it (clamped) */
+    if (si == m->super_w - 1)
+        i1 = m->nodes_w - 1;
+    if (sj == m->super_h - 1)
+        j1 = m->nodes_h - 1;
+    for (int j = j0; j <= j1; j++)
+        for (int i = i0; i <= i1; i++)
+            if (search[(size_t)j * m->nodes_w + i])
+                return 1;
+    return 0;
+}
+
 void aip_motion_coarse(AIPMotion *m, const AIPPyramid *cur, const AIPPyramid *prev,
-                       int r0, int r1)
+                       const uint8_t *search, int r0, int r1)
 {
     const int c = m->coarse_level;
 
@@ -194,6 +216,10 @@ void aip_motion_coarse(AIPMotion *m, const AIPPyramid *cur, const AIPPyramid *pr
             Best best = { 0, 0, UINT32_MAX, UINT32_MAX };
             int32_t *v = m->super_vec + 2 * ((size_t)sj * m->super_w + si);
 
+            if (!super_needed(m, search, si, sj)) {
+                v[0] = v[1] = 0;
+                continue;
+            }
             block_at(&b, cur, prev, c, px, py, 8);
             try_candidate(&m->dsp, &b, &best, 0, 0);
             for (int dy = -AIP_MOTION_RANGE; dy <= AIP_MOTION_RANGE; dy++)
@@ -220,7 +246,8 @@ static int vfit(uint32_t sm, uint32_t s0, uint32_t sp)
 }
 
 int aip_motion_nodes(const AIPMotion *m, const AIPPyramid *cur, const AIPPyramid *prev,
-                     const uint8_t *want, AIPMotionVector *vec, int r0, int r1)
+                     const uint8_t *search, const uint8_t *want, AIPMotionVector *vec,
+                     int r0, int r1, int *searched)
 {
     const int base = m->base_level, g = m->grid_log2;
     const int up = m->coarse_level - base;      /* coarse to base: x2 or x1 */
@@ -242,6 +269,14 @@ int aip_motion_nodes(const AIPMotion *m, const AIPPyramid *cur, const AIPPyramid
             Block b;
             int fx = 0, fy = 0, level = base, settled = 0;
             uint32_t sad3[3][3];
+
+            if (search && !search[n]) {
+                *out = (AIPMotionVector){ 0, 0, 0, 1, 0 };
+                left_dx = left_dy = 0;
+                continue;
+            }
+            if (searched)
+                (*searched)++;
 
             block_at(&b, cur, prev, base, px, py, 8);
             try_candidate(&m->dsp, &b, &best, 0, 0);

@@ -102,18 +102,25 @@ int  aip_motion_init(AIPMotion *m, int width, int height, int grid_log2, int lev
                      int cpu_flags);
 void aip_motion_uninit(AIPMotion *m);
 
-/* Step 1 for super-node rows r0 .. r1 - 1 (of super_h). */
+/**
+ * Step 1 for super-node rows r0 .. r1 - 1 (of super_h). search (nodes_w *
+ * nodes_h, or NULL for all) marks the nodes whose motion is wanted at all:
+ * super-nodes no such node takes candidates from are skipped.
+ */
 void aip_motion_coarse(AIPMotion *m, const AIPPyramid *cur, const AIPPyramid *prev,
-                       int r0, int r1);
+                       const uint8_t *search, int r0, int r1);
 
 /**
  * Steps 2 and 3 for node rows r0 .. r1 - 1, after aip_motion_coarse of
- * every super-node row. want (nodes_w * nodes_h, or NULL for all) marks the
- * nodes refined to full resolution. Returns the number of unreliable nodes
- * at the base level among these rows (a cut shows as most of them).
+ * every super-node row. Nodes not marked in search (NULL: all) get zero
+ * motion without a search (reliable, cost 0); want (or NULL for all) marks
+ * those refined to full resolution. Returns the number of unreliable nodes
+ * at the base level among these rows, and adds the nodes searched to
+ * *searched (a cut shows as most of them unreliable).
  */
 int aip_motion_nodes(const AIPMotion *m, const AIPPyramid *cur, const AIPPyramid *prev,
-                     const uint8_t *want, AIPMotionVector *vec, int r0, int r1);
+                     const uint8_t *search, const uint8_t *want, AIPMotionVector *vec,
+                     int r0, int r1, int *searched);
 
 /**
  * Unreliable wanted nodes take the component-wise median of their 3 x 3
