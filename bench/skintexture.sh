@@ -2,9 +2,9 @@
 # skintexture beside FFmpeg's noise filter (the scale anchor: the cheapest
 # stock way to put texture on a picture, everywhere and without tracking),
 # in one run. The sources are the bundled portrait at 1080p:
-#   1080p8      a slow pan over the portrait (face about 8 % of the frame)
-#   1080p8close a pan over a close-up (face about 45 % of the frame: the
-#               worst case, most samples get texture)
+#   1080p8      a slow pan over the portrait (4 % of the frame textured)
+#   1080p8close a pan over a close-up (about 38 % of the frame textured,
+#               the face filling the frame: the worst case)
 #   1080p10     the pan in 10-bit
 # Each filter is timed by FFmpeg's bench filter around it (bench=start,
 # FILTER,bench=stop: wall time per frame inside the filter, reading and
@@ -41,13 +41,13 @@ best() { # SOURCE FILTER [OPTIONS...]
     echo "$b"
 }
 
-# source NAME ZOOM FMT: a FRAMES-frame pan over the portrait, scaled so the
-# frame is 1920x1080 with the face ZOOM times its size in a 1080p fit.
+# source NAME ZOOM X Y FMT: a FRAMES-frame pan (2 px right, 1 down per
+# frame) over the portrait scaled to 2160 * ZOOM lines, from (X, Y)
 source() {
     src=$out/skintexture_$1.nut
     [ -s "$src" ] || "$FF" -hide_banner -nostdin -loglevel error -y -loop 1 -framerate 25 \
         -i "$top/samples/media/astronaut.png" -vf \
-        "scale=$((2160 * $2)):$((2160 * $2)):flags=lanczos,crop=1920:1080:x='$((420 * $2))+2*n':y='$((120 * $2))+n',format=$3" \
+        "scale=$((2160 * $2)):$((2160 * $2)):flags=lanczos,crop=1920:1080:x='$3+2*n':y='$4+n',format=$5" \
         -frames:v "$FRAMES" -c:v rawvideo "$src"
     echo "$src"
 }
@@ -80,9 +80,9 @@ cases=${*:-1080p8 1080p8close 1080p10}
 echo "skintexture bench: $(nproc) threads, best of $REPEAT, $FRAMES frames, load average $(cut -d' ' -f1 /proc/loadavg) (wall times are only comparable within one run); $("$FF" -hide_banner -version | head -n 1)"
 for c in $cases; do
     case $c in
-        1080p8)      run_case 1080p8      "$(source wide 1 yuv420p)" ;;
-        1080p8close) run_case 1080p8close "$(source close 3 yuv420p)" ;;
-        1080p10)     run_case 1080p10     "$(source wide10 1 yuv420p10le)" ;;
+        1080p8)      run_case 1080p8      "$(source wide 1 420 120 yuv420p)" ;;
+        1080p8close) run_case 1080p8close "$(source close 3 1830 1060 yuv420p)" ;;
+        1080p10)     run_case 1080p10     "$(source wide10 1 420 120 yuv420p10le)" ;;
         *) echo "bench: unknown case $c" >&2; exit 1 ;;
     esac
 done

@@ -307,7 +307,8 @@ static int config_input(AVFilterLink *inlink)
     s->cell_active = av_mallocz(nodes);
     s->coincident  = av_mallocz(nodes);
     s->nb_jobs_max = FFMAX(1, FFMIN(FFMIN(s->ah, s->nodes_h - 1), FFMIN(ff_filter_get_nb_threads(ctx), MAX_JOBS)));
-    s->band_scratch_size = AIP_SKINTEX_BAND_SCRATCH(1 << s->grid_log2, 1 << s->grid_log2, s->tex.band_r2);
+    s->band_scratch_size = AIP_SKINTEX_BAND_STRIP_SCRATCH(inlink->w + (1 << s->grid_log2), 1 << s->grid_log2,
+                                                          s->tex.band_r2);
     s->band_scratch = av_calloc(s->band_scratch_size * s->nb_jobs_max, sizeof(*s->band_scratch));
     s->cell_band    = av_calloc(nodes, sizeof(*s->cell_band));
     s->node_active  = av_mallocz(nodes);
@@ -568,18 +569,26 @@ static int stage_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
         const int nw = s->nodes_w, g = s->grid_log2, G = 1 << g;
         uint32_t *scratch = s->band_scratch + s->band_scratch_size * jobnr;
         SLICE(s->nodes_h - 1);
-        for (int j = r0; j < r1; j++)
+        for (int j = r0; j < r1; j++) {
+            const size_t row = (size_t)j * nw;
+            int i0 = nw - 1, i1 = 0;
             for (int i = 0; i < nw - 1; i++) {
-                const size_t n = (size_t)j * nw + i;
+                const size_t n = row + i;
                 const int used = s->node_active[n] || s->node_active[n + 1] ||
                                  s->node_active[n + nw] || s->node_active[n + nw + 1];
-                const int x1 = FFMIN(s->planewidth[0], (i + 1) << g);
-                const int y1 = FFMIN(s->planeheight[0], (j + 1) << g);
-                s->cell_band[n] = used && x1 > i * G && y1 > j * G ?
-                    aip_skintex_band_sum(cur->data[0], cur->stride[0], s->planewidth[0], s->planeheight[0],
-                                         i * G, j * G, x1, y1, s->tex.band_r1, s->tex.band_r2,
-                                         2 * sd->target, scratch) : 0;
+                s->cell_band[n] = 0;
+                if (used) {
+                    i0 = FFMIN(i0, i);
+                    i1 = i + 1;
+                }
             }
+            /* one strip over the cells from the first used to the last */
+            if (i1 > i0 && j * G < s->planeheight[0] && i0 * G < s->planewidth[0])
+                aip_skintex_band_sums(cur->data[0], cur->stride[0], s->planewidth[0], s->planeheight[0],
+                                      i0 * G, i1 - i0, G, j * G, FFMIN(s->planeheight[0], (j + 1) * G),
+                                      s->tex.band_r1, s->tex.band_r2, 2 * sd->target,
+                                      s->cell_band + row + i0, scratch);
+        }
         break;
     }
     case STAGE_AMPLITUDES: {

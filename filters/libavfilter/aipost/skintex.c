@@ -343,6 +343,57 @@ uint64_t aip_skintex_band_sum(const uint8_t *plane, ptrdiff_t stride, int w, int
     return sum2;
 }
 
+void aip_skintex_band_sums(const uint8_t *plane, ptrdiff_t stride, int w, int h,
+                           int x0, int ncells, int cell_w, int y0, int y1, int r1, int r2,
+                           int32_t clip, uint64_t *sums, uint32_t *integral)
+{
+    const int xe = x0 + ncells * cell_w < w ? x0 + ncells * cell_w : w;
+    const int bw = xe - x0, bh = y1 - y0;
+    const int iw = bw + 2 * r2 + 1, ih = bh + 2 * r2 + 1;
+    const int64_t n1 = (2 * r1 + 1) * (2 * r1 + 1), n2 = (2 * r2 + 1) * (2 * r2 + 1);
+    const int64_t lim = clip > 0 ? ((int64_t)clip * n1 * n2 + 128) >> 8 : INT64_MAX;
+    uint8_t *row = (uint8_t *)(integral + (size_t)iw * ih);
+
+    for (int c = 0; c < ncells; c++)
+        sums[c] = 0;
+    if (bw <= 0 || bh <= 0)
+        return;
+    /* the same integral image as aip_skintex_band_sum, over the strip */
+    memset(integral, 0, sizeof(*integral) * iw);
+    for (int j = 1; j < ih; j++) {
+        const uint8_t *src = plane + (ptrdiff_t)clip_int(y0 - r2 + j - 1, 0, h - 1) * stride;
+        uint32_t run = 0, *out = integral + (size_t)j * iw;
+        const uint32_t *up = out - iw;
+        /* the strip's samples with the edges repeated, then the sums */
+        for (int i = 1; i < iw; i++)
+            row[i] = src[clip_int(x0 - r2 + i - 1, 0, w - 1)];
+        out[0] = 0;
+        for (int i = 1; i < iw; i++) {
+            run += row[i];
+            out[i] = up[i] + run;
+        }
+    }
+    for (int y = 0; y < bh; y++) {
+        const uint32_t *a1 = integral + (size_t)(y + r2 + r1 + 1) * iw + r2 + r1 + 1;
+        const uint32_t *b1 = integral + (size_t)(y + r2 - r1) * iw + r2 + r1 + 1;
+        const uint32_t *a2 = integral + (size_t)(y + 2 * r2 + 1) * iw + 2 * r2 + 1;
+        const uint32_t *b2 = integral + (size_t)y * iw + 2 * r2 + 1;
+        const int d1 = 2 * r1 + 1, d2 = 2 * r2 + 1;
+        for (int c = 0; c < ncells; c++) {
+            const int cx0 = c * cell_w, cx1 = cx0 + cell_w < bw ? cx0 + cell_w : bw;
+            uint64_t acc = 0;
+            for (int x = cx0; x < cx1; x++) {
+                const int64_t box1 = (int64_t)a1[x] - b1[x] - a1[x - d1] + b1[x - d1];
+                const int64_t box2 = (int64_t)a2[x] - b2[x] - a2[x - d2] + b2[x - d2];
+                int64_t b = box1 * n2 - box2 * n1;
+                b = b > lim ? lim : b < -lim ? -lim : b;
+                acc += (uint64_t)(b * b);
+            }
+            sums[c] += acc;
+        }
+    }
+}
+
 uint32_t aip_skintex_band_energy(uint64_t sum, uint64_t count, int r1, int r2)
 {
     const uint64_t n12 = (uint64_t)(2 * r1 + 1) * (2 * r1 + 1) * (2 * r2 + 1) * (2 * r2 + 1);
@@ -545,10 +596,27 @@ void aip_skintex_mask_row(const AIPSkinTexFrame *f, uint8_t *out, int y, int sub
             memset(out + x1, 0, n - x1);
         }
     }
-    for (int x = x0; x < x1; x++) {
-        int i0, i1, fx;
-        analysis_pos(x << sub_x, a, f->mask_w, &i0, &i1, &fx);
-        out[x] = (uint8_t)((col[i0] * (den - fx) + col[i1] * fx + (1 << (sh - 1))) >> sh);
+    {
+        /* pos = 2 (x << sub_x) + 1 - A in 1/(2 A) samples: clamped to the
+         * first sample before it is 0, to the last from (mask_w - 1) 2 A on;
+         * between, i0 = pos >> (a + 1) and the fraction pos & (2 A - 1), a
+         * plain loop per pair of samples */
+        const int step = 2 << sub_x, last = (f->mask_w - 1) * den;
+        const int32_t round = 1 << (sh - 1);
+        int x = x0, pos = (2 * (x0 << sub_x)) + 1 - (1 << a);
+        for (; x < x1 && pos < 0; x++, pos += step)
+            out[x] = (uint8_t)((col[0] * den + round) >> sh);
+        while (x < x1 && pos < last) {
+            const int i0 = pos >> (a + 1);
+            const int32_t c0 = col[i0], c1 = col[i0 + 1];
+            const int end = (i0 + 1) * den;     /* where the next pair starts */
+            for (; x < x1 && pos < end; x++, pos += step) {
+                const int fr = pos - i0 * den;
+                out[x] = (uint8_t)((c0 * (den - fr) + c1 * fr + round) >> sh);
+            }
+        }
+        for (; x < x1; x++)
+            out[x] = (uint8_t)((col[f->mask_w - 1] * den + round) >> sh);
     }
 }
 

@@ -161,6 +161,18 @@ uint64_t aip_skintex_band_sum(const uint8_t *plane, ptrdiff_t stride, int w, int
                               int x0, int y0, int x1, int y1, int r1, int r2,
                               int32_t clip, uint32_t *scratch);
 
+/**
+ * aip_skintex_band_sum of ncells blocks side by side: columns x0 + c *
+ * cell_w .. + cell_w (the last one cut at w), rows y0 .. y1 - 1, into
+ * sums[c]; the same values, one pass over the strip. scratch:
+ * AIP_SKINTEX_BAND_STRIP_SCRATCH(ncells * cell_w, y1 - y0, r2) uint32_t.
+ */
+#define AIP_SKINTEX_BAND_STRIP_SCRATCH(bw, bh, r2) \
+    (AIP_SKINTEX_BAND_SCRATCH(bw, bh, r2) + ((size_t)(bw) + 2 * (r2) + 4) / 4 + 1)
+void aip_skintex_band_sums(const uint8_t *plane, ptrdiff_t stride, int w, int h,
+                           int x0, int ncells, int cell_w, int y0, int y1, int r1, int r2,
+                           int32_t clip, uint64_t *sums, uint32_t *scratch);
+
 /* The mean squared band value (Q8 squared code values) of `count` samples
  * whose band_sum is `sum`. */
 uint32_t aip_skintex_band_energy(uint64_t sum, uint64_t count, int r1, int r2);
