@@ -480,7 +480,7 @@ static void node_amplitude(SkinTextureContext *s, const StageData *sd, int i, in
             for (int ci = FFMAX(0, i - 1); ci <= FFMIN(nw - 2, i); ci++)
                 sum += s->cell_band[(size_t)cj * nw + ci];
         if (x1 > x0 && y1 > y0)
-            amp = aip_skintex_amplitude(&s->tex, aip_skintex_band_energy(sum, (uint64_t)(x1 - x0) * (y1 - y0),
+            amp = aip_skintex_amplitude(&s->tex, aip_skintex_band_energy(sum, aip_skintex_band_count(x0, y0, x1, y1),
                                                                           s->tex.band_r1, s->tex.band_r2),
                                         sd->target);
         aip_skintex_layer_gains(&s->tex, wa, sd->wb,

@@ -163,6 +163,22 @@ START_TEST(test_band_measure)
         parts += aip_skintex_band_sum(p, S, S, S, (k & 1) * 16, (k >> 1) * 16, (k & 1) * 16 + 16,
                                       (k >> 1) * 16 + 16, 1, 3, 0, scratch);
     ck_assert(whole == parts);
+    /* a strip of cells: the sums of its even samples, each as a block of its own */
+    {
+        uint64_t sums[3], *ref = calloc(3, sizeof(*ref));
+        uint32_t *strip = malloc(sizeof(*strip) * AIP_SKINTEX_BAND_STRIP_SCRATCH(3 * 16, 16, 3));
+        aip_skintex_band_sums(p, S, S, S, 5, 3, 16, 7, 23, 1, 3, 700, sums, strip);
+        for (int y = 7; y < 23; y++)
+            for (int x = 5; x < 5 + 48; x++)
+                if (!(x & 1) && !(y & 1))
+                    ref[(x - 5) / 16] += aip_skintex_band_sum(p, S, S, S, x, y, x + 1, y + 1, 1, 3, 700, scratch);
+        for (int c = 0; c < 3; c++)
+            ck_assert_msg(sums[c] == ref[c], "cell %d: %llu, expected %llu", c,
+                          (unsigned long long)sums[c], (unsigned long long)ref[c]);
+        ck_assert(aip_skintex_band_count(5, 7, 21, 23) == 8 * 8);
+        free(ref);
+        free(strip);
+    }
     free(scratch);
 }
 END_TEST

@@ -162,9 +162,11 @@ uint64_t aip_skintex_band_sum(const uint8_t *plane, ptrdiff_t stride, int w, int
                               int32_t clip, uint32_t *scratch);
 
 /**
- * aip_skintex_band_sum of ncells blocks side by side: columns x0 + c *
- * cell_w .. + cell_w (the last one cut at w), rows y0 .. y1 - 1, into
- * sums[c]; the same values, one pass over the strip. scratch:
+ * The sums of aip_skintex_band_sum for ncells blocks side by side (columns
+ * x0 + c * cell_w .. + cell_w, the last one cut at w; rows y0 .. y1 - 1)
+ * into sums[c], in one pass over the strip, over the samples at even
+ * columns and even rows of the plane only (a quarter: the energy is a mean
+ * of correlated values; aip_skintex_band_count gives how many). scratch:
  * AIP_SKINTEX_BAND_STRIP_SCRATCH(ncells * cell_w, y1 - y0, r2) uint32_t.
  */
 #define AIP_SKINTEX_BAND_STRIP_SCRATCH(bw, bh, r2) \
@@ -172,6 +174,12 @@ uint64_t aip_skintex_band_sum(const uint8_t *plane, ptrdiff_t stride, int w, int
 void aip_skintex_band_sums(const uint8_t *plane, ptrdiff_t stride, int w, int h,
                            int x0, int ncells, int cell_w, int y0, int y1, int r1, int r2,
                            int32_t clip, uint64_t *sums, uint32_t *scratch);
+
+/* Samples at even columns and rows in [x0, x1) x [y0, y1). */
+static inline uint64_t aip_skintex_band_count(int x0, int y0, int x1, int y1)
+{
+    return (uint64_t)(((x1 + 1) >> 1) - ((x0 + 1) >> 1)) * (uint64_t)(((y1 + 1) >> 1) - ((y0 + 1) >> 1));
+}
 
 /* The mean squared band value (Q8 squared code values) of `count` samples
  * whose band_sum is `sum`. */
