@@ -823,7 +823,7 @@ static void render_mask(SkinTextureContext *s, const AIPSkinTexFrame *f, AVFrame
     int32_t *col = (int32_t *)s->row_scratch;
 
     for (int y = 0; y < s->planeheight[0]; y++) {
-        aip_skintex_mask_row(f, mrow, y, 0, s->planewidth[0], -1, col);
+        aip_skintex_mask_row(f, mrow, y, 0, s->planewidth[0], -1, col, NULL, NULL);
         for (int x = 0; x < s->planewidth[0]; x++) {
             const int m = s->show == SHOW_MASK ? FFMIN(256, s->weight[mrow[x]]) * 255 / 256 : mrow[x];
             const int v = black + (m * (white - black) + 127) / 255;

@@ -420,24 +420,57 @@ void aip_motion_at(const AIPMotion *m, const AIPMotionVector *vec,
 int aip_motion_field(const AIPMotion *m, const AIPMotionVector *vec, int level,
                      int16_t *dx, int16_t *dy, int w, int h, int r0, int r1)
 {
-    const int F = AIP_MOTION_FRAC_BITS, one = 1 << F;
-    const int32_t centre = (one << level) / 2;
+    /* aip_motion_at at each sample's centre, computed as (one - fx) C[i] +
+     * fx C[i + 1] with C the column sums of the node rows above and below:
+     * the same integers, without the per-sample clamps and products */
+    const int F = AIP_MOTION_FRAC_BITS, one16 = 1 << F;
+    const int sh = m->grid_log2 + F;
+    const int64_t one = (int64_t)1 << sh, round = (int64_t)1 << (2 * sh - 1);
+    const int32_t centre = (one16 << level) / 2;
+    const int32_t xmax = (m->nodes_w - 1) * (int32_t)one, ymax = (m->nodes_h - 1) * (int32_t)one;
+    int64_t cx[2 * 130], cy[2 * 130];
+    int64_t *colx = m->nodes_w <= 2 * 130 ? cx : NULL, *coly = cy;
     int maxd = 0;
 
     (void)h;
-    for (int j = r0; j < r1; j++)
+    if (!colx) {
+        /* wider than any supported picture's grid: the plain way */
+        for (int j = r0; j < r1; j++)
+            for (int i = 0; i < w; i++) {
+                int32_t vx, vy;
+                aip_motion_at(m, vec, (i << (level + F)) + centre, (j << (level + F)) + centre, &vx, &vy);
+                vx = clip_int(vx >> level, INT16_MIN, INT16_MAX);
+                vy = clip_int(vy >> level, INT16_MIN, INT16_MAX);
+                dx[(size_t)j * w + i] = (int16_t)vx;
+                dy[(size_t)j * w + i] = (int16_t)vy;
+                maxd = clip_int((abs_int(vx) + one16 - 1) >> F, maxd, INT16_MAX);
+                maxd = clip_int((abs_int(vy) + one16 - 1) >> F, maxd, INT16_MAX);
+            }
+        return maxd;
+    }
+    for (int j = r0; j < r1; j++) {
+        const int32_t y = clip_int((j << (level + F)) + centre, 0, ymax);
+        const int nj = clip_int(y >> sh, 0, m->nodes_h - 2);
+        const int64_t fy = y - ((int64_t)nj << sh);
+        const AIPMotionVector *top = vec + (size_t)nj * m->nodes_w, *bot = top + m->nodes_w;
+        for (int n = 0; n < m->nodes_w; n++) {
+            colx[n] = top[n].x * (one - fy) + bot[n].x * fy;
+            coly[n] = top[n].y * (one - fy) + bot[n].y * fy;
+        }
         for (int i = 0; i < w; i++) {
-            int32_t vx, vy;
-            aip_motion_at(m, vec, (i << (level + F)) + centre, (j << (level + F)) + centre, &vx, &vy);
-            vx >>= level;
-            vy >>= level;
-            vx = clip_int(vx, INT16_MIN, INT16_MAX);
-            vy = clip_int(vy, INT16_MIN, INT16_MAX);
+            const int32_t x = clip_int((i << (level + F)) + centre, 0, xmax);
+            const int ni = clip_int(x >> sh, 0, m->nodes_w - 2);
+            const int64_t fx = x - ((int64_t)ni << sh);
+            int32_t vx = (int32_t)((colx[ni] * (one - fx) + colx[ni + 1] * fx + round) >> (2 * sh));
+            int32_t vy = (int32_t)((coly[ni] * (one - fx) + coly[ni + 1] * fx + round) >> (2 * sh));
+            vx = clip_int(vx >> level, INT16_MIN, INT16_MAX);
+            vy = clip_int(vy >> level, INT16_MIN, INT16_MAX);
             dx[(size_t)j * w + i] = (int16_t)vx;
             dy[(size_t)j * w + i] = (int16_t)vy;
-            maxd = clip_int((abs_int(vx) + one - 1) >> F, maxd, INT16_MAX);
-            maxd = clip_int((abs_int(vy) + one - 1) >> F, maxd, INT16_MAX);
+            maxd = clip_int((abs_int(vx) + one16 - 1) >> F, maxd, INT16_MAX);
+            maxd = clip_int((abs_int(vy) + one16 - 1) >> F, maxd, INT16_MAX);
         }
+    }
     return maxd;
 }
 

@@ -570,7 +570,7 @@ static inline void analysis_pos(int x, int a_log2, int n, int *i0, int *i1, int 
 }
 
 void aip_skintex_mask_row(const AIPSkinTexFrame *f, uint8_t *out, int y, int sub_x, int n,
-                          int skip_below, int32_t *col)
+                          int skip_below, int32_t *col, int *span0, int *span1)
 {
     const int a = f->mask_log2, den = 2 << a, sh = 2 * (a + 1);
     int j0, j1, fy, first = 0, last = f->mask_w - 1, x0 = 0, x1 = n;
@@ -590,6 +590,8 @@ void aip_skintex_mask_row(const AIPSkinTexFrame *f, uint8_t *out, int y, int sub
                 last--;
             if (first > last) {
                 memset(out, 0, n);
+                if (span0)
+                    *span0 = *span1 = 0;
                 return;
             }
             x0 = FFMAX_INT(0, (first - 1) * (1 << a)) >> sub_x;
@@ -597,6 +599,10 @@ void aip_skintex_mask_row(const AIPSkinTexFrame *f, uint8_t *out, int y, int sub
             memset(out, 0, x0);
             memset(out + x1, 0, n - x1);
         }
+    }
+    if (span0) {
+        *span0 = x0;
+        *span1 = x1;
     }
     {
         /* pos = 2 (x << sub_x) + 1 - A in 1/(2 A) samples: clamped to the
@@ -651,14 +657,14 @@ int64_t aip_skintex_rows(const AIPSkinTexFrame *f, void *plane, ptrdiff_t stride
 
     for (int y = r0; y < r1; y++) {
         const int ly = y << sub_y;
-        int j0, j1, fa, x0 = w, x1 = 0;
+        int j0, j1, fa, x0 = w, x1 = 0, s0, s1;
 
         /* rows whose analysis rows hold no skin are left alone */
         analysis_pos(ly, f->mask_log2, f->mask_h, &j0, &j1, &fa);
         if (f->mask_row_max[j0] <= f->threshold && f->mask_row_max[j1] <= f->threshold)
             continue;
-        aip_skintex_mask_row(f, mrow, ly, sub_x, w, f->threshold, mcol);
-        for (int x = 0; x < w; x++)
+        aip_skintex_mask_row(f, mrow, ly, sub_x, w, f->threshold, mcol, &s0, &s1);
+        for (int x = s0; x < s1; x++)
             if (mrow[x] > f->threshold) {
                 x0 = x0 < x ? x0 : x;
                 x1 = x + 1;

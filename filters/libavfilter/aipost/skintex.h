@@ -325,9 +325,10 @@ int64_t aip_skintex_rows(const AIPSkinTexFrame *f, void *plane, ptrdiff_t stride
  * aip_skintex_rows, for show=mask and tests): out[x] at luma position
  * (x << sub_x, y), x < n. With skip_below >= 0, samples that cannot
  * exceed it may be written as 0 without being computed (-1: all exact).
- * tmp: mask_w + 1 int32_t.
+ * tmp: mask_w + 1 int32_t. *span0, *span1 (may be NULL): the samples
+ * computed, outside which out is 0.
  */
 void aip_skintex_mask_row(const AIPSkinTexFrame *f, uint8_t *out, int y, int sub_x, int n,
-                          int skip_below, int32_t *tmp);
+                          int skip_below, int32_t *tmp, int *span0, int *span1);
 
 #endif /* AIPOST_SKINTEX_H */
