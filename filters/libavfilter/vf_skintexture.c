@@ -369,6 +369,7 @@ static int64_t floor_div(int64_t a, int64_t b)
  * number of jobs. */
 enum Stage {
     STAGE_REDUCE,       /* 8-bit luma and analysis chroma */
+    STAGE_HALVE,        /* the first pyramid level */
     STAGE_LIKELIHOOD,
     STAGE_SMOOTH_H,
     STAGE_SMOOTH_V,
@@ -516,6 +517,12 @@ static int stage_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
                        s->planeheight[2], s->depth, a - s->hsub, a - s->vsub, r0, r1);
         break;
     }
+    case STAGE_HALVE: {
+        SLICE(cur->h[1]);
+        aip_halve8_rows(cur->data[1], cur->stride[1], cur->data[0], cur->stride[0],
+                        cur->w[0], cur->h[0], r0, r1);
+        break;
+    }
     case STAGE_LIKELIHOOD: {
         SLICE(s->ah);
         aip_skin_likelihood(&s->skin, s->like, s->astride, ay, s->acb, s->acr, s->astride,
@@ -622,7 +629,8 @@ static void analyse(AVFilterContext *ctx, StageData *sd, const AVFrame *in)
     sd->full = in->color_range == AVCOL_RANGE_JPEG;
     sd->nb = sd->nr = 0;
     run_stage(ctx, sd, STAGE_REDUCE);
-    aip_pyramid_build(p);
+    run_stage(ctx, sd, STAGE_HALVE);
+    aip_pyramid_build_from(p, 2);
     if (s->balance)
         aip_skin_neutral(&s->skin, p->data[s->a_log2], s->acb, s->acr, s->astride, s->aw, s->ah,
                          sd->full, &sd->nb, &sd->nr);

@@ -150,12 +150,41 @@ static void try_candidate(const AIPMotionDSP *dsp, const Block *b, Best *best, i
     }
 }
 
+/* SADs of candidates already tried for one block, around where the search
+ * of a level started (a refinement that moves looks at some again). */
+#define MEMO 7
+typedef struct Memo {
+    int cx, cy;                 /* centre of the window */
+    uint32_t sad[MEMO][MEMO];
+    uint8_t known[MEMO][MEMO];
+} Memo;
+
+static uint32_t memo_sad(const AIPMotionDSP *dsp, const Block *b, Memo *mm, int dx, int dy)
+{
+    const int i = dx - mm->cx + MEMO / 2, j = dy - mm->cy + MEMO / 2;
+
+    if (i < 0 || j < 0 || i >= MEMO || j >= MEMO)
+        return sad_at(dsp, b, dx, dy);
+    if (!mm->known[j][i]) {
+        mm->sad[j][i] = sad_at(dsp, b, dx, dy);
+        mm->known[j][i] = 1;
+    }
+    return mm->sad[j][i];
+}
+
 /* +-1 around the best until the centre wins (at most `rounds` moves).
  * When it does, sad3 (if given) holds the SADs of the 3 x 3 around it
  * ([1][1] the centre) and 1 is returned; 0 when the rounds ran out. */
 static int refine(const AIPMotionDSP *dsp, const Block *b, Best *best, int rounds,
                   uint32_t sad3[3][3])
 {
+    Memo mm;
+
+    mm.cx = best->dx;
+    mm.cy = best->dy;
+    memset(mm.known, 0, sizeof(mm.known));
+    mm.sad[MEMO / 2][MEMO / 2] = best->sad;
+    mm.known[MEMO / 2][MEMO / 2] = 1;
     for (int r = 0; r < rounds; r++) {
         const int cx = best->dx, cy = best->dy;
         uint32_t ring[3][3];
@@ -163,7 +192,7 @@ static int refine(const AIPMotionDSP *dsp, const Block *b, Best *best, int round
         for (int j = -1; j <= 1; j++)
             for (int i = -1; i <= 1; i++)
                 if (i || j) {
-                    const uint32_t sad = sad_at(dsp, b, cx + i, cy + j);
+                    const uint32_t sad = memo_sad(dsp, b, &mm, cx + i, cy + j);
                     const uint32_t cost = cost_of(b, sad, cx + i, cy + j);
                     ring[j + 1][i + 1] = sad;
                     if (cost < best->cost) {

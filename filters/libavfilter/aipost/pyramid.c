@@ -86,9 +86,15 @@ void aip_reduce_to8(uint8_t *dst, ptrdiff_t dst_stride,
 void aip_halve8(uint8_t *dst, ptrdiff_t dst_stride,
                 const uint8_t *src, ptrdiff_t src_stride, int w, int h)
 {
-    const int dw = AIP_REDUCED(w, 1), dh = AIP_REDUCED(h, 1);
+    aip_halve8_rows(dst, dst_stride, src, src_stride, w, h, 0, AIP_REDUCED(h, 1));
+}
 
-    for (int y = 0; y < dh; y++) {
+void aip_halve8_rows(uint8_t *dst, ptrdiff_t dst_stride,
+                     const uint8_t *src, ptrdiff_t src_stride, int w, int h, int r0, int r1)
+{
+    const int dw = AIP_REDUCED(w, 1);
+
+    for (int y = r0; y < r1; y++) {
         const uint8_t *r0 = src + (ptrdiff_t)(2 * y) * src_stride;
         const uint8_t *r1 = src + (ptrdiff_t)min_int(2 * y + 1, h - 1) * src_stride;
         uint8_t *out = dst + (ptrdiff_t)y * dst_stride;
@@ -131,7 +137,12 @@ void aip_pyramid_uninit(AIPPyramid *p)
 
 void aip_pyramid_build(AIPPyramid *p)
 {
-    for (int l = 1; l < p->levels; l++)
+    aip_pyramid_build_from(p, 1);
+}
+
+void aip_pyramid_build_from(AIPPyramid *p, int first)
+{
+    for (int l = first; l < p->levels; l++)
         aip_halve8(p->data[l], p->stride[l], p->data[l - 1], p->stride[l - 1],
                    p->w[l - 1], p->h[l - 1]);
 }

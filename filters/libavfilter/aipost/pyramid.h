@@ -36,9 +36,12 @@ void aip_reduce_to8(uint8_t *dst, ptrdiff_t dst_stride,
                     const void *src, ptrdiff_t src_stride, int w, int h, int depth,
                     int log2_x, int log2_y, int dst_y0, int dst_y1);
 
-/* One 2x2 level down of an 8-bit plane (same rounding and edge rule). */
+/* One 2x2 level down of an 8-bit plane (same rounding and edge rule);
+ * _rows: output rows r0 .. r1 - 1 only. */
 void aip_halve8(uint8_t *dst, ptrdiff_t dst_stride,
                 const uint8_t *src, ptrdiff_t src_stride, int w, int h);
+void aip_halve8_rows(uint8_t *dst, ptrdiff_t dst_stride,
+                     const uint8_t *src, ptrdiff_t src_stride, int w, int h, int r0, int r1);
 
 /*
  * A pyramid of 8-bit planes: level 0 at the size given, each next level
@@ -57,7 +60,9 @@ typedef struct AIPPyramid {
 /* @return 0, -EINVAL (bad size or level count), -ENOMEM */
 int  aip_pyramid_init(AIPPyramid *p, int w, int h, int levels);
 void aip_pyramid_uninit(AIPPyramid *p);
-/* Levels 1.. from level 0. */
+/* Levels 1.. from level 0 (_from: levels first.. only, from the one
+ * before). */
 void aip_pyramid_build(AIPPyramid *p);
+void aip_pyramid_build_from(AIPPyramid *p, int first);
 
 #endif /* AIPOST_PYRAMID_H */
