@@ -43,7 +43,7 @@ START_TEST(test_reduce_deep_samples)
      * latter would reach 256 without the clip) */
     uint16_t s10[4] = { 1020, 1020, 1020, 1020 }, s16[2] = { 65535, 32768 };
     uint8_t d[4];
-    aip_reduce_to8(d, 4, s10, 8, 2, 2, 10, 1, 1, 0, 1);
+    aip_reduce_to8(d, 4, s10, 4, 2, 2, 10, 1, 1, 0, 1);
     ck_assert_int_eq(d[0], 255);
     aip_reduce_to8(d, 2, s16, 4, 2, 1, 16, 0, 0, 0, 1);
     ck_assert_int_eq(d[0], 255);
