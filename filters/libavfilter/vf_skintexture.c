@@ -12,8 +12,8 @@
  * one started every `anchor` frames, are carried along by that motion; the
  * procedural texture (aipost/skintex.h) is sampled through them, in the
  * amount that lifts each block's pore-band energy to `strength`, weighted
- * by the likelihood above `threshold`. Samples below the threshold are not
- * written.
+ * by the likelihood above `threshold`. Samples at or below the threshold
+ * keep their value, bit for bit.
  *
  * Determinism: integer arithmetic throughout (the texture tile and tables
  * are made once with basic arithmetic); the output is the same for any
