@@ -31,6 +31,20 @@ static inline int clip_int(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* ((d * f + 2^(g - 1)) >> g) with d * f in wrapping 32-bit arithmetic
+ * (what SIMD's 32-bit multiply does): texture coordinates live modulo
+ * 2^32, and a map stretched far enough by zoom must not overflow into
+ * undefined behaviour. The shift is arithmetic, of the wrapped product. */
+static inline uint32_t lerp_step(uint32_t d, int f, int g)
+{
+    return (uint32_t)((int32_t)(d * (uint32_t)f + (1u << (g - 1))) >> g);
+}
+
+static inline uint32_t lerp_coord(uint32_t a, uint32_t b, int f, int g)
+{
+    return lerp_step(b - a, f, g);
+}
+
 #define FFMAX_INT(a, b) ((a) > (b) ? (a) : (b))
 #define FFMIN_INT(a, b) ((a) < (b) ? (a) : (b))
 
@@ -497,10 +511,10 @@ AIP_DECL_SKINTEX_PREP_FN(aip_skintex_prep_c)
 
     for (int x = xs; x < xe; x++) {
         const int fx = (x << sub_x) & cmask;
-        uint32_t u0 = c->ua + (uint32_t)((c->dua * fx + half) >> g);
-        uint32_t v0 = c->va + (uint32_t)((c->dva * fx + half) >> g);
-        uint32_t u1 = c->ub + (uint32_t)((c->dub * fx + half) >> g);
-        uint32_t v1 = c->vb + (uint32_t)((c->dvb * fx + half) >> g);
+        uint32_t u0 = c->ua + lerp_step((uint32_t)c->dua, fx, g);
+        uint32_t v0 = c->va + lerp_step((uint32_t)c->dva, fx, g);
+        uint32_t u1 = c->ub + lerp_step((uint32_t)c->dub, fx, g);
+        uint32_t v1 = c->vb + lerp_step((uint32_t)c->dvb, fx, g);
         const int32_t a0 = c->a0 + ((c->da0 * fx + half) >> g);
         const int32_t a1 = c->a1 + ((c->da1 * fx + half) >> g);
         if (chroma) {
@@ -680,10 +694,10 @@ int64_t aip_skintex_rows(const AIPSkinTexFrame *f, void *plane, ptrdiff_t stride
             const int i0 = (x0 << sub_x) >> g, i1 = (((x1 - 1) << sub_x) >> g) + 1;
             int32_t *wqs = (int32_t *)(px.aw_b + (w + 16));
             for (int i = i0; i <= i1; i++) {
-                ua[i] = f->map_a[2 * (top + i)]     + (uint32_t)(((int32_t)(f->map_a[2 * (bot + i)]     - f->map_a[2 * (top + i)])     * fy + half) >> g);
-                va[i] = f->map_a[2 * (top + i) + 1] + (uint32_t)(((int32_t)(f->map_a[2 * (bot + i) + 1] - f->map_a[2 * (top + i) + 1]) * fy + half) >> g);
-                ub[i] = f->map_b[2 * (top + i)]     + (uint32_t)(((int32_t)(f->map_b[2 * (bot + i)]     - f->map_b[2 * (top + i)])     * fy + half) >> g);
-                vb[i] = f->map_b[2 * (top + i) + 1] + (uint32_t)(((int32_t)(f->map_b[2 * (bot + i) + 1] - f->map_b[2 * (top + i) + 1]) * fy + half) >> g);
+                ua[i] = f->map_a[2 * (top + i)]     + lerp_coord(f->map_a[2 * (top + i)],     f->map_a[2 * (bot + i)],     fy, g);
+                va[i] = f->map_a[2 * (top + i) + 1] + lerp_coord(f->map_a[2 * (top + i) + 1], f->map_a[2 * (bot + i) + 1], fy, g);
+                ub[i] = f->map_b[2 * (top + i)]     + lerp_coord(f->map_b[2 * (top + i)],     f->map_b[2 * (bot + i)],     fy, g);
+                vb[i] = f->map_b[2 * (top + i) + 1] + lerp_coord(f->map_b[2 * (top + i) + 1], f->map_b[2 * (bot + i) + 1], fy, g);
                 aa[i] = f->amp_a[top + i] + (((f->amp_a[bot + i] - f->amp_a[top + i]) * fy + half) >> g);
                 ab[i] = f->amp_b[top + i] + (((f->amp_b[bot + i] - f->amp_b[top + i]) * fy + half) >> g);
                 at[i] = f->amp_t[top + i] + (((f->amp_t[bot + i] - f->amp_t[top + i]) * fy + half) >> g);

@@ -245,7 +245,8 @@ typedef struct AIPSkinTexCell {
 /*
  * First pass over the samples xs .. xe - 1 of one cell (luma positions
  * x << sub_x, fraction fx = (x << sub_x) & (2^grid_log2 - 1)):
- *   u  = ua + ((dua * fx + 2^(g - 1)) >> g), likewise v and layer b,
+ *   u  = ua + ((dua * fx + 2^(g - 1)) >> g), likewise v and layer b (the
+ *        product and sum wrap modulo 2^32, the shift is arithmetic),
  *        then for chroma (u >> 1) + AIP_SKINTEX_CHROMA_OFFSET_U, ...;
  *   a  = a0 + ((da0 * fx + 2^(g - 1)) >> g), likewise layer b;
  *   aw = (((a * wq[x] + 128) >> 8) * gain + 128) >> 8.
