@@ -23,7 +23,7 @@ ifeq ($(ARCH_X86),yes)
 AIPOST_SKINTEX += aipost/x86/skintex_avx2.o
 endif
 
-OBJS-$(CONFIG_SKINTEXTURE_FILTER) += vf_skintexture.o aipost/skin.o $(AIPOST_SKINTEX) \
+OBJS-$(CONFIG_SKINTEXTURE_FILTER) += vf_skintexture.o aipost/skinmask.o $(AIPOST_SKINTEX) \
                                      $(AIPOST_MOTION) $(AIPOST_GRAIN)
 
 # Libraries our filters link (libplacebo even where FFmpeg's own

@@ -4,7 +4,7 @@
  * moves with the face instead of boiling.
  *
  * Per frame: an 8-bit analysis of the input (luma pyramid, chroma at the
- * analysis size) gives a soft skin likelihood (aipost/skin.h: Y'CbCr model
+ * analysis size) gives a soft skin likelihood (aipost/skinmask.h: Y'CbCr model
  * measured from the picture's own neutral point, smoothed along luma
  * edges, then averaged with the two previous frames' likelihoods brought
  * into place by the motion field), and block matching (aipost/motion.h)
@@ -41,7 +41,7 @@
 
 #include "aipost/motion.h"
 #include "aipost/pyramid.h"
-#include "aipost/skin.h"
+#include "aipost/skinmask.h"
 #include "aipost/skintex.h"
 
 /* The finest texture laid down, pixels (the full width at half maximum of
@@ -92,7 +92,7 @@ typedef struct SkinTextureContext {
     uint8_t *hist_ls_max, *hist_w1_max, *warp1_max, *like_max;  /* their rows' maxima */
     int hist;                           /* history frames held, 0..2 */
     uint8_t *mask_row_max;
-    AIPSkinModel skin;
+    AIPSkinMaskModel skin;
     AIPMotion motion;
     AIPMotionVector *vec, *vec_tmp;
     uint8_t *want, *search;
@@ -262,7 +262,7 @@ static int config_input(AVFilterLink *inlink)
     if (ret < 0)
         return AVERROR(-ret);
     aip_skintex_dsp_init(&s->dsp, cpu);
-    aip_skin_model_init(&s->skin);
+    aip_skinmask_model_init(&s->skin);
 
     for (int i = 0; i < 2; i++)
         if ((ret = aip_pyramid_init(&s->pyr[i], inlink->w, inlink->h, s->grid_log2)) < 0)
@@ -280,7 +280,7 @@ static int config_input(AVFilterLink *inlink)
     s->acr      = av_mallocz(aplane);
     s->like     = av_mallocz(aplane);
     s->like_tmp = av_mallocz(aplane);
-    s->open_tmp = av_mallocz(AIP_SKIN_OPEN_SCRATCH(s->astride, s->ah, AIP_SKIN_OPEN_RADIUS));
+    s->open_tmp = av_mallocz(AIP_SKINMASK_OPEN_SCRATCH(s->astride, s->ah, AIP_SKINMASK_OPEN_RADIUS));
     s->field_x  = av_calloc((size_t)s->aw * s->ah, sizeof(*s->field_x));
     s->field_y  = av_calloc((size_t)s->aw * s->ah, sizeof(*s->field_y));
     s->hist_ls_max = av_mallocz(s->ah);
@@ -525,18 +525,18 @@ static int stage_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
     }
     case STAGE_LIKELIHOOD: {
         SLICE(s->ah);
-        aip_skin_likelihood(&s->skin, s->like, s->astride, ay, s->acb, s->acr, s->astride,
+        aip_skinmask_likelihood(&s->skin, s->like, s->astride, ay, s->acb, s->acr, s->astride,
                             s->aw, sd->full, sd->nb, sd->nr, r0, r1);
         break;
     }
     case STAGE_SMOOTH_H: {
         SLICE(s->ah);
-        aip_skin_smooth_h(&s->skin, s->like, s->like_tmp, ay, s->astride, s->aw, r0, r1);
+        aip_skinmask_smooth_h(&s->skin, s->like, s->like_tmp, ay, s->astride, s->aw, r0, r1);
         break;
     }
     case STAGE_SMOOTH_V: {
         SLICE(s->ah);
-        aip_skin_smooth_v(&s->skin, s->like_tmp, s->like, ay, s->astride, s->aw, s->ah, r0, r1);
+        aip_skinmask_smooth_v(&s->skin, s->like_tmp, s->like, ay, s->astride, s->aw, s->ah, r0, r1);
         row_maxima(s, s->like_tmp, s->like_max, r0, r1);
         break;
     }
@@ -632,11 +632,11 @@ static void analyse(AVFilterContext *ctx, StageData *sd, const AVFrame *in)
     run_stage(ctx, sd, STAGE_HALVE);
     aip_pyramid_build_from(p, 2);
     if (s->balance)
-        aip_skin_neutral(&s->skin, p->data[s->a_log2], s->acb, s->acr, s->astride, s->aw, s->ah,
+        aip_skinmask_neutral(&s->skin, p->data[s->a_log2], s->acb, s->acr, s->astride, s->aw, s->ah,
                          sd->full, &sd->nb, &sd->nr);
     av_log(ctx, AV_LOG_DEBUG, "neutral point %d %d\n", sd->nb, sd->nr);
     run_stage(ctx, sd, STAGE_LIKELIHOOD);
-    aip_skin_open(s->like_tmp, s->like, s->open_tmp, s->astride, s->aw, s->ah, AIP_SKIN_OPEN_RADIUS);
+    aip_skinmask_open(s->like_tmp, s->like, s->open_tmp, s->astride, s->aw, s->ah, AIP_SKINMASK_OPEN_RADIUS);
     run_stage(ctx, sd, STAGE_SMOOTH_H);
     run_stage(ctx, sd, STAGE_SMOOTH_V);
     FFSWAP(uint8_t *, s->like, s->like_tmp);

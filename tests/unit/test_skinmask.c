@@ -1,5 +1,5 @@
 /*
- * Unit tests of the skin likelihood (filters/libavfilter/aipost/skin.*),
+ * Unit tests of the skin likelihood (filters/libavfilter/aipost/skinmask.*),
  * without FFmpeg: skin tones of every complexion against fabrics, flags,
  * greys and blue; white-balance casts and exposure; the neutral point; the
  * opening and the edge-aware smoothing.
@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "../common/unit.h"
-#include "aipost/skin.h"
+#include "aipost/skinmask.h"
 
-static AIPSkinModel model;
+static AIPSkinMaskModel model;
 
 /* 8-bit limited-range BT.601 Y'CbCr of an sRGB-coded colour. */
 static void ycbcr(double r, double g, double b, int *y, int *cb, int *cr)
@@ -32,7 +32,7 @@ static int likelihood(double r, double g, double b, int nb, int nr)
     py = (uint8_t)y;
     pb = (uint8_t)cb;
     pr = (uint8_t)cr;
-    aip_skin_likelihood(&model, &out, 1, &py, &pb, &pr, 1, 1, 0, nb, nr, 0, 1);
+    aip_skinmask_likelihood(&model, &out, 1, &py, &pb, &pr, 1, 1, 0, nb, nr, 0, 1);
     return out;
 }
 
@@ -53,7 +53,7 @@ START_TEST(test_skin_tones_are_skin)
     {
         /* the bundled portrait's cheek: Y' 175, Cb 112, Cr 144 (median) */
         uint8_t y = 175, cb = 112, cr = 144, out;
-        aip_skin_likelihood(&model, &out, 1, &y, &cb, &cr, 1, 1, 0, 0, 0, 0, 1);
+        aip_skinmask_likelihood(&model, &out, 1, &y, &cb, &cr, 1, 1, 0, 0, 0, 0, 1);
         ck_assert_int_ge(out, 192);
     }
 }
@@ -85,7 +85,7 @@ END_TEST
 START_TEST(test_cast_compensated_by_neutral_point)
 {
     /* warm (tungsten-ish), cool (shade), magenta; the last beyond what the
-     * neutral point corrects (AIP_SKIN_NEUTRAL_MAX), relying on the hue
+     * neutral point corrects (AIP_SKINMASK_NEUTRAL_MAX), relying on the hue
      * window for the rest */
     static const double casts[][3] = { { 1.06, 1.0, 0.93 }, { 0.94, 1.0, 1.07 }, { 1.05, 1.0, 1.05 },
                                        { 1.10, 1.0, 0.90 } };
@@ -99,12 +99,12 @@ START_TEST(test_cast_compensated_by_neutral_point)
             cbs[i] = (uint8_t)gb;
             crs[i] = (uint8_t)gr;
         }
-        aip_skin_neutral(&model, ys, cbs, crs, 8, 8, 8, 0, &nb, &nr);
-        if ((gb - 128) * (gb - 128) + (gr - 128) * (gr - 128) <= AIP_SKIN_NEUTRAL_MAX * AIP_SKIN_NEUTRAL_MAX) {
+        aip_skinmask_neutral(&model, ys, cbs, crs, 8, 8, 8, 0, &nb, &nr);
+        if ((gb - 128) * (gb - 128) + (gr - 128) * (gr - 128) <= AIP_SKINMASK_NEUTRAL_MAX * AIP_SKINMASK_NEUTRAL_MAX) {
             ck_assert_int_eq(nb, gb - 128);
             ck_assert_int_eq(nr, gr - 128);
         } else {
-            ck_assert_int_le(nb * nb + nr * nr, AIP_SKIN_NEUTRAL_MAX * AIP_SKIN_NEUTRAL_MAX);
+            ck_assert_int_le(nb * nb + nr * nr, AIP_SKINMASK_NEUTRAL_MAX * AIP_SKINMASK_NEUTRAL_MAX);
         }
         for (unsigned i = 0; i < sizeof(skin_tones) / sizeof(*skin_tones); i++) {
             const int l = likelihood(skin_tones[i][0] * casts[c][0], skin_tones[i][1] * casts[c][1] > 255 ? 255 :
@@ -145,7 +145,7 @@ START_TEST(test_neutral_needs_greys_and_is_bounded)
         cbs[i] = 112;
         crs[i] = 144;
     }
-    aip_skin_neutral(&model, ys, cbs, crs, 10, 10, 10, 0, &nb, &nr);
+    aip_skinmask_neutral(&model, ys, cbs, crs, 10, 10, 10, 0, &nb, &nr);
     ck_assert_int_eq(nb, 0);
     ck_assert_int_eq(nr, 0);
     /* a strong cast within the grey radius is pulled back to the limit */
@@ -153,8 +153,8 @@ START_TEST(test_neutral_needs_greys_and_is_bounded)
         cbs[i] = 128 - 9;
         crs[i] = 128 + 7;
     }
-    aip_skin_neutral(&model, ys, cbs, crs, 10, 10, 10, 0, &nb, &nr);
-    ck_assert_int_le(nb * nb + nr * nr, AIP_SKIN_NEUTRAL_MAX * AIP_SKIN_NEUTRAL_MAX);
+    aip_skinmask_neutral(&model, ys, cbs, crs, 10, 10, 10, 0, &nb, &nr);
+    ck_assert_int_le(nb * nb + nr * nr, AIP_SKINMASK_NEUTRAL_MAX * AIP_SKINMASK_NEUTRAL_MAX);
     ck_assert_int_lt(nb, 0);
     ck_assert_int_gt(nr, 0);
 }
@@ -172,8 +172,8 @@ START_TEST(test_full_range)
     fy = (uint8_t)lrint((y - 16) * 255.0 / 219);
     fb = (uint8_t)lrint((cb - 128) * 255.0 / 224 + 128);
     fr = (uint8_t)lrint((cr - 128) * 255.0 / 224 + 128);
-    aip_skin_likelihood(&model, &l0, 1, &py, &pb, &pr, 1, 1, 0, 0, 0, 0, 1);
-    aip_skin_likelihood(&model, &l1, 1, &fy, &fb, &fr, 1, 1, 1, 0, 0, 0, 1);
+    aip_skinmask_likelihood(&model, &l0, 1, &py, &pb, &pr, 1, 1, 0, 0, 0, 0, 1);
+    aip_skinmask_likelihood(&model, &l1, 1, &fy, &fb, &fr, 1, 1, 1, 0, 0, 0, 1);
     ck_assert_int_le(abs(l0 - l1), 8);
 }
 END_TEST
@@ -182,7 +182,7 @@ START_TEST(test_open_removes_lines_keeps_areas)
 {
     enum { S = 48 };
     uint8_t src[S * S], dst[S * S];
-    uint8_t *tmp = malloc(AIP_SKIN_OPEN_SCRATCH(S, S, AIP_SKIN_OPEN_RADIUS));
+    uint8_t *tmp = malloc(AIP_SKINMASK_OPEN_SCRATCH(S, S, AIP_SKINMASK_OPEN_RADIUS));
     memset(src, 0, sizeof(src));
     for (int y = 0; y < S; y++)           /* a 3-wide vertical line */
         for (int x = 5; x < 8; x++)
@@ -190,7 +190,7 @@ START_TEST(test_open_removes_lines_keeps_areas)
     for (int y = 20; y < 32; y++)         /* a 12 x 12 square */
         for (int x = 20; x < 32; x++)
             src[y * S + x] = 220;
-    aip_skin_open(dst, src, tmp, S, S, S, AIP_SKIN_OPEN_RADIUS);
+    aip_skinmask_open(dst, src, tmp, S, S, S, AIP_SKINMASK_OPEN_RADIUS);
     for (int y = 0; y < S; y++)
         for (int x = 0; x < S; x++) {
             const int in_square = y >= 20 && y < 32 && x >= 20 && x < 32;
@@ -211,20 +211,20 @@ START_TEST(test_smoothing_stops_at_edges)
             like[y * S + x] = x < 16 ? 255 : 0;
             guide[y * S + x] = x < 16 ? 180 : 40;
         }
-    aip_skin_smooth_h(&model, tmp, like, guide, S, S, 0, S);
-    aip_skin_smooth_v(&model, out, tmp, guide, S, S, S, 0, S);
+    aip_skinmask_smooth_h(&model, tmp, like, guide, S, S, 0, S);
+    aip_skinmask_smooth_v(&model, out, tmp, guide, S, S, S, 0, S);
     ck_assert_int_ge(out[10 * S + 15], 250);     /* no bleeding out ... */
     ck_assert_int_le(out[10 * S + 16], 5);       /* ... or in */
     /* without an edge in the guide, it blurs */
     memset(guide, 128, sizeof(guide));
-    aip_skin_smooth_h(&model, tmp, like, guide, S, S, 0, S);
-    aip_skin_smooth_v(&model, out, tmp, guide, S, S, S, 0, S);
+    aip_skinmask_smooth_h(&model, tmp, like, guide, S, S, 0, S);
+    aip_skinmask_smooth_v(&model, out, tmp, guide, S, S, S, 0, S);
     ck_assert_int_lt(out[10 * S + 15], 230);
     ck_assert_int_gt(out[10 * S + 16], 20);
     /* a flat plane is unchanged */
     memset(like, 77, sizeof(like));
-    aip_skin_smooth_h(&model, tmp, like, guide, S, S, 0, S);
-    aip_skin_smooth_v(&model, out, tmp, guide, S, S, S, 0, S);
+    aip_skinmask_smooth_h(&model, tmp, like, guide, S, S, 0, S);
+    aip_skinmask_smooth_v(&model, out, tmp, guide, S, S, S, 0, S);
     for (int i = 0; i < S * S; i++)
         ck_assert_int_eq(out[i], 77);
 }
@@ -232,12 +232,12 @@ END_TEST
 
 static void setup(void)
 {
-    aip_skin_model_init(&model);
+    aip_skinmask_model_init(&model);
 }
 
 int main(void)
 {
-    Suite *s = suite_create("skin");
+    Suite *s = suite_create("skinmask");
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_skin_tones_are_skin);

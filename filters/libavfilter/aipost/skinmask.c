@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "skin.h"
+#include "skinmask.h"
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
@@ -41,14 +41,14 @@ static double tan_deg(double deg)
     return s / c;
 }
 
-void aip_skin_model_init(AIPSkinModel *m)
+void aip_skinmask_model_init(AIPSkinMaskModel *m)
 {
     /* cos and sin of the skin axis, 90 + a degrees: -sin(a), cos(a) */
-    const double t38 = tan_deg(AIP_SKIN_HUE - 90.0);
+    const double t38 = tan_deg(AIP_SKINMASK_HUE - 90.0);
     const double dir_s = 1.0 / sqrt(1.0 + t38 * t38);
     const double dir_c = -t38 * dir_s;
-    const double tan_full = tan_deg(AIP_SKIN_HUE_FULL), tan_zero = tan_deg(AIP_SKIN_HUE_ZERO);
-    const double tan_red_full = tan_deg(AIP_SKIN_HUE_RED_FULL), tan_red_zero = tan_deg(AIP_SKIN_HUE_RED_ZERO);
+    const double tan_full = tan_deg(AIP_SKINMASK_HUE_FULL), tan_zero = tan_deg(AIP_SKINMASK_HUE_ZERO);
+    const double tan_red_full = tan_deg(AIP_SKINMASK_HUE_RED_FULL), tan_red_zero = tan_deg(AIP_SKINMASK_HUE_RED_ZERO);
 
     for (int cb = 0; cb < 256; cb++)
         for (int cr = 0; cr < 256; cr++) {
@@ -68,14 +68,14 @@ void aip_skin_model_init(AIPSkinModel *m)
     for (int q = 0; q < 256; q++)
         for (int y = 0; y < 256; y++) {
             const double mag = q / 4.0, r = mag / (y - 16 > 16 ? y - 16 : 16);
-            const double sat = ramp(r, AIP_SKIN_SAT_LO0, AIP_SKIN_SAT_LO1) *
-                               (1 - ramp(r, AIP_SKIN_SAT_HI1, AIP_SKIN_SAT_HI0)) *
-                               (1 - ramp(mag, AIP_SKIN_MAG_HI1, AIP_SKIN_MAG_HI0));
+            const double sat = ramp(r, AIP_SKINMASK_SAT_LO0, AIP_SKINMASK_SAT_LO1) *
+                               (1 - ramp(r, AIP_SKINMASK_SAT_HI1, AIP_SKINMASK_SAT_HI0)) *
+                               (1 - ramp(mag, AIP_SKINMASK_MAG_HI1, AIP_SKINMASK_MAG_HI0));
             m->sat[q * 256 + y] = (uint8_t)floor(255 * sat + 0.5);
         }
     for (int y = 0; y < 256; y++) {
-        const double l = ramp(y, AIP_SKIN_Y_LO0, AIP_SKIN_Y_LO1) *
-                         (1 - ramp(y, AIP_SKIN_Y_HI1, AIP_SKIN_Y_HI0));
+        const double l = ramp(y, AIP_SKINMASK_Y_LO0, AIP_SKINMASK_Y_LO1) *
+                         (1 - ramp(y, AIP_SKINMASK_Y_HI1, AIP_SKINMASK_Y_HI0));
         m->luma[y] = (uint8_t)floor(255 * l + 0.5);
         /* full range: Y' 0..255 to 16..235, chroma 0..255 around 128 to 16..240 */
         m->full_to_limited_y[y] = (uint8_t)((y * 219 + 127) / 255 + 16);
@@ -90,11 +90,11 @@ void aip_skin_model_init(AIPSkinModel *m)
 
 /* Mean chroma (rounded) of the samples within the neutral radius of
  * (cu, cv) with luma in [48, 235]; 0 when fewer than 1/32 of the picture. */
-static int neutral_pass(const AIPSkinModel *m, const uint8_t *y, const uint8_t *cb,
+static int neutral_pass(const AIPSkinMaskModel *m, const uint8_t *y, const uint8_t *cb,
                         const uint8_t *cr, ptrdiff_t stride, int w, int h, int full_range,
                         int cu, int cv, int *nb, int *nr)
 {
-    const int r2 = AIP_SKIN_NEUTRAL_RADIUS * AIP_SKIN_NEUTRAL_RADIUS;
+    const int r2 = AIP_SKINMASK_NEUTRAL_RADIUS * AIP_SKINMASK_NEUTRAL_RADIUS;
     int64_t su = 0, sv = 0, n = 0;
 
     for (int j = 0; j < h; j++) {
@@ -118,7 +118,7 @@ static int neutral_pass(const AIPSkinModel *m, const uint8_t *y, const uint8_t *
     return 1;
 }
 
-void aip_skin_neutral(const AIPSkinModel *m, const uint8_t *y, const uint8_t *cb,
+void aip_skinmask_neutral(const AIPSkinMaskModel *m, const uint8_t *y, const uint8_t *cb,
                       const uint8_t *cr, ptrdiff_t stride, int w, int h, int full_range,
                       int *nb, int *nr)
 {
@@ -130,8 +130,8 @@ void aip_skin_neutral(const AIPSkinModel *m, const uint8_t *y, const uint8_t *cb
      * the greys are few and pale skin is near.) */
     if (!neutral_pass(m, y, cb, cr, stride, w, h, full_range, 0, 0, &u, &v))
         return;
-    /* pulled back onto the disc of AIP_SKIN_NEUTRAL_MAX, towards grey */
-    while (u * u + v * v > AIP_SKIN_NEUTRAL_MAX * AIP_SKIN_NEUTRAL_MAX) {
+    /* pulled back onto the disc of AIP_SKINMASK_NEUTRAL_MAX, towards grey */
+    while (u * u + v * v > AIP_SKINMASK_NEUTRAL_MAX * AIP_SKINMASK_NEUTRAL_MAX) {
         u = u * 7 / 8;
         v = v * 7 / 8;
     }
@@ -139,7 +139,7 @@ void aip_skin_neutral(const AIPSkinModel *m, const uint8_t *y, const uint8_t *cb
     *nr = v;
 }
 
-void aip_skin_likelihood(const AIPSkinModel *m, uint8_t *dst, ptrdiff_t dst_stride,
+void aip_skinmask_likelihood(const AIPSkinMaskModel *m, uint8_t *dst, ptrdiff_t dst_stride,
                          const uint8_t *y, const uint8_t *cb, const uint8_t *cr,
                          ptrdiff_t stride, int w, int full_range, int nb, int nr,
                          int r0, int r1)
@@ -162,7 +162,7 @@ void aip_skin_likelihood(const AIPSkinModel *m, uint8_t *dst, ptrdiff_t dst_stri
 /* Binomial taps of the 5 x 5 blur. */
 static const int binomial5[5] = { 1, 4, 6, 4, 1 };
 
-void aip_skin_smooth_h(const AIPSkinModel *m, uint8_t *tmp, const uint8_t *src,
+void aip_skinmask_smooth_h(const AIPSkinMaskModel *m, uint8_t *tmp, const uint8_t *src,
                        const uint8_t *guide, ptrdiff_t stride, int w, int r0, int r1)
 {
     for (int j = r0; j < r1; j++) {
@@ -187,7 +187,7 @@ void aip_skin_smooth_h(const AIPSkinModel *m, uint8_t *tmp, const uint8_t *src,
     }
 }
 
-void aip_skin_smooth_v(const AIPSkinModel *m, uint8_t *dst, const uint8_t *tmp,
+void aip_skinmask_smooth_v(const AIPSkinMaskModel *m, uint8_t *dst, const uint8_t *tmp,
                        const uint8_t *guide, ptrdiff_t stride, int w, int h, int r0, int r1)
 {
     for (int j = r0; j < r1; j++) {
@@ -272,7 +272,7 @@ static void rank_pass(uint8_t *dst, const uint8_t *src, uint8_t *pad, uint8_t *l
     }
 }
 
-void aip_skin_open(uint8_t *dst, const uint8_t *src, uint8_t *tmp, ptrdiff_t stride,
+void aip_skinmask_open(uint8_t *dst, const uint8_t *src, uint8_t *tmp, ptrdiff_t stride,
                    int w, int h, int r)
 {
     uint8_t *t0 = tmp, *t1 = tmp + stride * h, *pad = tmp + 2 * stride * h;
