@@ -26,7 +26,7 @@
 # where the input's first frame does.
 #
 # A filter that is a pure function of the frame and its timestamp (aigrain,
-# rec709norm, duckfloor's video counterpart none) joins bit-identically with
+# qcdetect, which passes frames through) joins bit-identically with
 # no overlap; one that looks at a bounded window of frames around the current
 # one joins bit-identically with an overlap at least that window; one with
 # unbounded memory does not (the docs list which is which).
