@@ -7,7 +7,7 @@ ifeq ($(ARCH_X86),yes)
 AIPOST_GRAIN += aipost/x86/grain_avx2.o
 endif
 
-OBJS-$(CONFIG_AIGRAIN_FILTER)   += vf_aigrain.o $(AIPOST_GRAIN)
+OBJS-$(CONFIG_AIGRAIN_FILTER)   += vf_aigrain.o aigrain.o $(AIPOST_GRAIN)
 OBJS-$(CONFIG_DUCKFLOOR_FILTER) += af_duckfloor.o aipost/duck.o
 OBJS-$(CONFIG_QCDETECT_FILTER)  += vf_qcdetect.o aipost/qc.o aipost/plot.o aipost/png.o
 
