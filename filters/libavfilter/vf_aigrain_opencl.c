@@ -292,6 +292,24 @@ fail:
     return err;
 }
 
+/* Image i of in into out unchanged: planes without grain, disabled frames
+ * (which cannot pass as they are: they belong to the input's frame pool). */
+static int copy_image(AVFilterContext *avctx, AVFrame *out, const AVFrame *in, int i)
+{
+    AIGrainOpenCLContext *s = avctx->priv;
+    const AIPOpenCLImage *img = &s->layout.image[i];
+    const size_t origin[3] = { 0, 0, 0 };
+    const size_t region[3] = { s->g.planewidth[img->first], s->g.planeheight[img->first], 1 };
+    cl_int cle;
+    int err = 0;
+
+    cle = clEnqueueCopyImage(s->queue, (cl_mem)in->data[i], (cl_mem)out->data[i],
+                             origin, origin, region, 0, NULL, NULL);
+    CL_FAIL_ON_ERROR(AVERROR(EIO), "Failed to copy image %d: %d.\n", i, cle);
+fail:
+    return err;
+}
+
 static int enqueue_image(AVFilterContext *avctx, AVFrame *out, const AVFrame *in,
                          const AVFrame *plate, const AIGrainKeys *keys, int i)
 {
@@ -310,7 +328,12 @@ static int enqueue_image(AVFilterContext *avctx, AVFrame *out, const AVFrame *in
     const cl_int plate_h = plate ? AV_CEIL_RSHIFT(plate->height, img->shift_y) : 1;
     size_t work[2];
     cl_int cle;
-    int err = 0;
+    int err = 0, active = 0;
+
+    for (int c = 0; c < channels; c++)
+        active |= g->plane_active[first + c];
+    if (!active)
+        return copy_image(avctx, out, in, i);
 
     ff_aipost_opencl_work_size(work, width, height);
     CL_ENQUEUE_KERNEL_WITH_ARGS(s->queue, s->kernel_plane, work, NULL, NULL,
@@ -350,30 +373,32 @@ static int filter_frame(AVFilterContext *avctx, AVFrame *in, const AVFrame *plat
     cl_int cle;
 
     ff_aigrain_frame_keys(avctx, g, in, &keys);
-    if (avctx->is_disabled)
-        return ff_filter_frame(outlink, in);
 
     if (!in->hw_frames_ctx || (plate && !plate->hw_frames_ctx)) {
         err = AVERROR(EINVAL);
         goto fail;
     }
-
-    stale = g->lut_range != in->color_range;
-    ff_aigrain_update_scaling(g, in->color_range);
-    if (stale && (err = upload_scaling(avctx)) < 0)
-        goto fail;
-
-    if (!plate && (err = enqueue_offsets(avctx, &keys)) < 0)
-        goto fail;
-
     out = ff_get_video_buffer(outlink, outlink->w, outlink->h);
     if (!out) {
         err = AVERROR(ENOMEM);
         goto fail;
     }
-    for (int i = 0; i < s->layout.nb_images; i++)
-        if ((err = enqueue_image(avctx, out, in, plate, &keys, i)) < 0)
+
+    if (avctx->is_disabled) {
+        for (int i = 0; i < s->layout.nb_images; i++)
+            if ((err = copy_image(avctx, out, in, i)) < 0)
+                goto fail;
+    } else {
+        stale = g->lut_range != in->color_range;
+        ff_aigrain_update_scaling(g, in->color_range);
+        if (stale && (err = upload_scaling(avctx)) < 0)
             goto fail;
+        if (!plate && (err = enqueue_offsets(avctx, &keys)) < 0)
+            goto fail;
+        for (int i = 0; i < s->layout.nb_images; i++)
+            if ((err = enqueue_image(avctx, out, in, plate, &keys, i)) < 0)
+                goto fail;
+    }
 
     /* The next filter may use another queue. */
     cle = clFinish(s->queue);
@@ -383,7 +408,8 @@ static int filter_frame(AVFilterContext *avctx, AVFrame *in, const AVFrame *plat
     if (err < 0)
         goto fail;
     av_frame_free(&in);
-    av_dict_set_int(&out->metadata, "lavfi.aigrain.frame_index", keys.index, 0);
+    if (!avctx->is_disabled)
+        av_dict_set_int(&out->metadata, "lavfi.aigrain.frame_index", keys.index, 0);
     return ff_filter_frame(outlink, out);
 
 fail:
