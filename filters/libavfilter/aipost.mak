@@ -14,7 +14,7 @@ OBJS-$(CONFIG_QCDETECT_FILTER)  += vf_qcdetect.o aipost/qc.o aipost/plot.o aipos
 # OpenCL variants (configure dependency "opencl" in parts.list). Each links
 # FFmpeg's opencl.o, our aipost_opencl.o and its kernels as C strings.
 AIPOST_OPENCL = opencl.o aipost_opencl.o opencl/aipost.o
-OBJS-$(CONFIG_AIGRAIN_OPENCL_FILTER) += vf_aigrain_opencl.o aigrain.o $(AIPOST_GRAIN) \
+OBJS-$(CONFIG_AIGRAIN_OPENCL_FILTER) += vf_aigrain_opencl.o aigrain.o $(AIPOST_GRAIN) aipost/grain_cl.o \
                                         $(AIPOST_OPENCL) opencl/aigrain.o opencl/counter_rng_h.o
 SKIPHEADERS-$(CONFIG_OPENCL) += aipost_opencl.h
 

@@ -15,13 +15,13 @@
 
 #include "aipost_opencl.h"
 
-#include "libavutil/bprint.h"
 #include "libavutil/common.h"
 #include "libavutil/mem.h"
 #include "libavutil/opt.h"
 #include "libavutil/pixdesc.h"
 
 #include "aigrain.h"
+#include "aipost/grain_cl.h"
 #include "aipost_compat.h"
 #include "avfilter.h"
 #include "filters.h"
@@ -29,23 +29,9 @@
 #include "opencl.h"
 #include "video.h"
 
-/* Layout of the buffers opencl/aigrain.cl reads (written into its defines). */
-enum {
-    FIELD_OVERLAP,
-    FIELD_BLOCKS_W,
-    FIELD_OFFSETS,                              /* + key: 0 a, 1 b */
-    FIELD_FADE_OUT = FIELD_OFFSETS + 2,
-    FIELD_FADE_IN  = FIELD_FADE_OUT + AIP_GRAIN_MAX_OVERLAP,
-    FIELD_STRIDE   = FIELD_FADE_IN + AIP_GRAIN_MAX_OVERLAP,
-};
-enum {
-    SCALING_ACTIVE,
-    SCALING_INDEX_SHIFT,
-    SCALING_ROUND_SHIFT,
-    SCALING_LUT    = 4,
-    SCALING_STRIDE = SCALING_LUT + AIP_GRAIN_LUT_SIZE,
-};
-#define TEMPLATE_STRIDE (AIP_GRAIN_TEMPLATE_SIZE * AIP_GRAIN_TEMPLATE_SIZE)
+#define TEMPLATE_STRIDE AIP_GRAIN_CL_TEMPLATE_STRIDE
+#define FIELD_STRIDE    AIP_GRAIN_CL_FIELD_STRIDE
+#define SCALING_STRIDE  AIP_GRAIN_CL_SCALING_STRIDE
 
 typedef struct AIGrainOpenCLContext {
     OpenCLFilterContext ocf;            /* first: FFmpeg's helpers take priv as it */
@@ -89,30 +75,17 @@ static int build_program(AVFilterContext *avctx)
 {
     AIGrainOpenCLContext *s = avctx->priv;
     const char *sources[] = { ff_source_counter_rng_h, ff_source_aigrain_cl };
-    AVBPrint defines;
+    const int plate_shift = ff_aigrain_plate_shift(&s->g);
+    const int len = aip_grain_cl_defines(NULL, 0, plate_shift);
+    char *defines = av_malloc(len + 1);
     int err;
 
-    av_bprint_init(&defines, 0, AV_BPRINT_SIZE_UNLIMITED);
-    av_bprintf(&defines,
-               "#define AIG_TEMPLATE_SIZE %d\n#define AIG_BLOCK %d\n#define AIG_WEIGHT_SHIFT %d\n"
-               "#define AIG_TEMPLATE_STRIDE %d\n#define AIG_PLATE_SHIFT %d\n",
-               AIP_GRAIN_TEMPLATE_SIZE, AIP_GRAIN_BLOCK, AIP_GRAIN_WEIGHT_SHIFT,
-               TEMPLATE_STRIDE, ff_aigrain_plate_shift(&s->g));
-    av_bprintf(&defines,
-               "#define AIG_FIELD_OVERLAP %d\n#define AIG_FIELD_BLOCKS_W %d\n#define AIG_FIELD_OFFSETS %d\n"
-               "#define AIG_FIELD_FADE_OUT %d\n#define AIG_FIELD_FADE_IN %d\n#define AIG_FIELD_STRIDE %d\n",
-               FIELD_OVERLAP, FIELD_BLOCKS_W, FIELD_OFFSETS, FIELD_FADE_OUT, FIELD_FADE_IN, FIELD_STRIDE);
-    av_bprintf(&defines,
-               "#define AIG_SCALING_ACTIVE %d\n#define AIG_SCALING_INDEX_SHIFT %d\n"
-               "#define AIG_SCALING_ROUND_SHIFT %d\n#define AIG_SCALING_LUT %d\n#define AIG_SCALING_STRIDE %d\n",
-               SCALING_ACTIVE, SCALING_INDEX_SHIFT, SCALING_ROUND_SHIFT, SCALING_LUT, SCALING_STRIDE);
-    if (!av_bprint_is_complete(&defines)) {
-        av_bprint_finalize(&defines, NULL);
+    if (!defines)
         return AVERROR(ENOMEM);
-    }
-    err = ff_aipost_opencl_load_program(avctx, &s->layout, defines.str,
+    aip_grain_cl_defines(defines, len + 1, plate_shift);
+    err = ff_aipost_opencl_load_program(avctx, &s->layout, defines,
                                         sources, FF_ARRAY_ELEMS(sources));
-    av_bprint_finalize(&defines, NULL);
+    av_free(defines);
     return err;
 }
 
@@ -149,19 +122,14 @@ static int init_device(AVFilterContext *avctx)
         goto fail;
     }
     for (int i = 0; i < g->nb_fields; i++) {
-        const AIPGrainPlane *f = &g->field[i];
-        int32_t *fi = fields + i * FIELD_STRIDE;
-        memcpy(templates + (size_t)i * TEMPLATE_STRIDE, f->template, TEMPLATE_STRIDE * sizeof(*templates));
-        fi[FIELD_OVERLAP]  = f->overlap;
-        fi[FIELD_BLOCKS_W] = g->blocks_w[i];
-        for (int k = 0; k < 2; k++) {
-            s->field_offsets[i][k] = fi[FIELD_OFFSETS + k] = nb_offsets;
-            nb_offsets += g->blocks_w[i] * g->blocks_h[i];
-        }
-        for (int j = 0; j < AIP_GRAIN_MAX_OVERLAP; j++) {
-            fi[FIELD_FADE_OUT + j] = f->fade_out[j];
-            fi[FIELD_FADE_IN + j]  = f->fade_in[j];
-        }
+        const int n = g->blocks_w[i] * g->blocks_h[i];
+        memcpy(templates + (size_t)i * TEMPLATE_STRIDE, g->field[i].template,
+               TEMPLATE_STRIDE * sizeof(*templates));
+        s->field_offsets[i][0] = nb_offsets;
+        s->field_offsets[i][1] = nb_offsets + n;
+        aip_grain_cl_field(fields + i * FIELD_STRIDE, &g->field[i], g->blocks_w[i],
+                           s->field_offsets[i][0], s->field_offsets[i][1]);
+        nb_offsets += 2 * n;
     }
 
     s->templates = clCreateBuffer(context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
@@ -246,14 +214,8 @@ static int upload_scaling(AVFilterContext *avctx)
     cl_int cle;
     int err = 0;
 
-    for (int p = 0; p < g->nb_planes; p++) {
-        const AIPGrainScaling *sc = &g->scaling[p];
-        int32_t *dst = s->scaling_host + p * SCALING_STRIDE;
-        dst[SCALING_ACTIVE]      = g->plane_active[p];
-        dst[SCALING_INDEX_SHIFT] = sc->index_shift;
-        dst[SCALING_ROUND_SHIFT] = sc->round_shift;
-        memcpy(dst + SCALING_LUT, sc->lut, sizeof(sc->lut));
-    }
+    for (int p = 0; p < g->nb_planes; p++)
+        aip_grain_cl_scaling(s->scaling_host + p * SCALING_STRIDE, &g->scaling[p], g->plane_active[p]);
     CL_BLOCKING_WRITE_BUFFER(s->queue, s->scaling, size, s->scaling_host, NULL);
 fail:
     return err;
@@ -268,7 +230,7 @@ static int enqueue_offsets(AVFilterContext *avctx, const AIGrainKeys *keys)
     int err = 0;
 
     for (int i = 0; i < g->nb_fields; i++) {
-        const cl_uint range = AIP_GRAIN_TEMPLATE_SIZE - AIP_GRAIN_BLOCK - g->field[i].overlap + 1;
+        const cl_uint range = aip_grain_offset_range(&g->field[i]);
         const cl_ulong seed = g->field[i].seed;
         const cl_int bw = g->blocks_w[i], bh = g->blocks_h[i];
         size_t work[2] = { bw, bh };

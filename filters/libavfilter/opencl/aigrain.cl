@@ -1,13 +1,13 @@
 /*
  * aigrain_opencl: the grain of aipost/grain.c, bit-exact, on an OpenCL
  * device. Built after opencl/aipost.cl and aipost/counter_rng.h (the same
- * hash as the CPU filter's), with defines from the host
- * (vf_aigrain_opencl.c), the constants taken from aipost/grain.h there:
+ * hash as the CPU filter's), with the defines of aip_grain_cl_defines()
+ * (aipost/grain_cl.h), constants of aipost/grain.h among them:
  *   AIG_TEMPLATE_SIZE AIG_BLOCK AIG_WEIGHT_SHIFT
  *   AIG_TEMPLATE_STRIDE    shorts per field in the template buffer
  *   AIG_PLATE_SHIFT        plate deviation << this (ff_aigrain_plate_shift)
- * and the layout of the buffers it writes:
- *   templates  per field, its AIG_TEMPLATE_SIZE^2 template (+ padding)
+ * and the layout of the buffers the host writes (grain_cl.h):
+ *   templates  per field, its AIG_TEMPLATE_SIZE^2 template
  *   fields     per field AIG_FIELD_STRIDE ints: at AIG_FIELD_OVERLAP,
  *              _BLOCKS_W, _OFFSETS + key (where its offsets start),
  *              _FADE_OUT[], _FADE_IN[]
