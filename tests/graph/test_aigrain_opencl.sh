@@ -106,7 +106,7 @@ for case in nv12:yuv420p:"$W/src_yuv420p.nut" p010:yuv420p10:"$W/src_p10.nut"; d
             -f md5 "$W/gpu_$fmt.md5"
         same "$fmt (interleaved chroma): OpenCL = CPU on $planar" "$W/cpu_$fmt.md5" "$W/gpu_$fmt.md5"
     else
-        echo "  note: this OpenCL device does not carry $fmt frames (no two-channel images, as PoCL): not checked here"
+        echo "  note: this OpenCL device does not carry $fmt frames (no two-channel images, as PoCL): not checked here (the kernels' interleaved path is in tests/unit/test_grain_opencl)"
     fi
 done
 
