@@ -93,7 +93,8 @@ run_case() {
         if (g < 0.01) g = 0.01
         if (bl < 0.01) bl = 0.01
         printf "%-8s  aigrain_opencl %7.2f ms  avgblur_opencl %7.2f ms  aigrain (CPU) %7.2f ms  (upload+download %7.2f ms)\n", n, g, bl, c, up
-        printf "%-8s  aigrain_opencl/avgblur_opencl = %.2f   aigrain CPU/OpenCL = %.2f   bit-exact with the CPU: %s\n", n, g / bl, c / g, ex
+        if (c < 0.01) c = 0.01
+        printf "%-8s  aigrain_opencl/avgblur_opencl = %.2f   aigrain_opencl/aigrain (CPU) = %.1f   bit-exact with the CPU: %s\n", n, g / bl, g / c, ex
     }'
 }
 
