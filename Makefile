@@ -79,7 +79,12 @@ KERNEL_DEPS := $(KERNEL_SRC) $(wildcard filters/libavfilter/aipost/*.h filters/l
 
 $(TEST_BIN)/unit/%: tests/unit/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $$(pkg-config --cflags --libs check) -lm
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $$(pkg-config --cflags --libs check) -lm $(UNIT_LIBS)
+
+# The OpenCL kernels' unit test reads the .cl sources and needs a device
+# (PoCL in CI); built only with OpenCL.
+$(TEST_BIN)/unit/test_grain_opencl: UNIT_LIBS = -DAIP_CL_SOURCE_DIR='"$(TOP)/filters/libavfilter"' -lOpenCL
+$(TEST_BIN)/unit/test_grain_opencl: $(wildcard filters/libavfilter/opencl/*.cl)
 
 # Tools link the kernels too (levelplot meters with the K-weighting).
 $(TEST_BIN)/tools/%: tests/tools/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
@@ -87,6 +92,9 @@ $(TEST_BIN)/tools/%: tests/tools/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) -lm
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(TEST_BIN)/unit/%,$(wildcard tests/unit/test_*.c))
+ifneq ($(ENABLE_OPENCL),yes)
+UNIT_TESTS := $(filter-out %/test_grain_opencl,$(UNIT_TESTS))
+endif
 TOOLS := $(patsubst tests/tools/%.c,$(TEST_BIN)/tools/%,$(wildcard tests/tools/*.c))
 
 check: ffmpeg $(UNIT_TESTS) $(TOOLS)
