@@ -1,0 +1,254 @@
+/*
+ * Saliency map, crop window search and scene change. See saliency.h.
+ *
+ * This file is part of aipost. Licensed under the LGPL v2.1 or later.
+ */
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "saliency.h"
+
+int aip_saliency_init(AIPSaliency *s, int width, int height)
+{
+    const int long_side = width > height ? width : height;
+    int cell = (long_side + AIP_SALIENCY_CELLS - 1) / AIP_SALIENCY_CELLS;
+
+    memset(s, 0, sizeof(*s));
+    cell = cell < AIP_SALIENCY_MIN_CELL ? AIP_SALIENCY_MIN_CELL : (cell + 1) & ~1;
+    if (width < 2 * cell || height < 2 * cell)
+        return -EINVAL;
+    s->width  = width;
+    s->height = height;
+    s->cell   = cell;
+    s->cols   = (width + cell - 1) / cell;
+    s->rows   = (height + cell - 1) / cell;
+    s->skin   = aip_skin_default;
+    s->cells     = calloc((size_t)s->cols * s->rows, sizeof(*s->cells));
+    s->prev_mean = calloc((size_t)s->cols * s->rows, sizeof(*s->prev_mean));
+    s->map       = calloc((size_t)s->cols * s->rows, sizeof(*s->map));
+    s->profile   = calloc((size_t)(s->cols > s->rows ? s->cols : s->rows) + 1, sizeof(*s->profile));
+    if (!s->cells || !s->prev_mean || !s->map || !s->profile) {
+        aip_saliency_uninit(s);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void aip_saliency_uninit(AIPSaliency *s)
+{
+    free(s->cells);
+    free(s->prev_mean);
+    free(s->map);
+    free(s->profile);
+    memset(s, 0, sizeof(*s));
+}
+
+static inline int sample(const AIPSaliencyFrame *f, int p, int x, int y)
+{
+    const uint8_t *row = f->data[p] + (ptrdiff_t)y * f->linesize[p];
+    return f->depth == 8 ? row[x] : ((const uint16_t *)row)[x];
+}
+
+static inline int absdiff(int a, int b)
+{
+    return a > b ? a - b : b - a;
+}
+
+/* Full-range levels to limited for the skin test, 8-bit. */
+static inline int level8(const AIPSaliencyFrame *f, int v, int chroma)
+{
+    int v8 = f->depth > 8 ? (v + (1 << (f->depth - 9))) >> (f->depth - 8) : v;
+    v8 = v8 > 255 ? 255 : v8;
+    if (!f->full_range)
+        return v8;
+    return chroma ? 16 + (v8 * 224 + 127) / 255 : 16 + (v8 * 219 + 127) / 255;
+}
+
+static void one_cell(AIPSaliency *s, const AIPSaliencyFrame *cur, const AIPSaliencyFrame *prev,
+                     int cx, int cy)
+{
+    const int x0 = cx * s->cell, y0 = cy * s->cell;
+    const int x1 = x0 + s->cell < s->width ? x0 + s->cell : s->width;
+    const int y1 = y0 + s->cell < s->height ? y0 + s->cell : s->height;
+    const double to8 = 1.0 / (1 << (cur->depth - 8));
+    uint64_t sum = 0, grad = 0, diff = 0, skin = 0;
+    int n = 0, ng = 0, nskin = 0;
+    AIPSaliencyCell *c = &s->cells[cy * s->cols + cx];
+
+    for (int y = y0; y < y1; y += 2) {
+        for (int x = x0; x < x1; x += 2) {
+            const int v = sample(cur, 0, x, y);
+            sum += v;
+            n++;
+            if (x + 2 < s->width) {
+                grad += absdiff(sample(cur, 0, x + 2, y), v);
+                ng++;
+            }
+            if (y + 2 < s->height) {
+                grad += absdiff(sample(cur, 0, x, y + 2), v);
+                ng++;
+            }
+            if (prev)
+                diff += absdiff(sample(prev, 0, x, y), v);
+        }
+    }
+
+    if (!cur->gray) {
+        /* Chroma samples of the cell, every second one of the chroma grid
+         * (as luma), with the co-sited luma sample. */
+        const int cstep = (2 >> cur->hsub) > 0 ? 2 >> cur->hsub : 1;
+        const int rstep = (2 >> cur->vsub) > 0 ? 2 >> cur->vsub : 1;
+        const int cx0 = x0 >> cur->hsub, cx1 = (x1 + (1 << cur->hsub) - 1) >> cur->hsub;
+        const int cy0 = y0 >> cur->vsub, cy1 = (y1 + (1 << cur->vsub) - 1) >> cur->vsub;
+        for (int y = cy0; y < cy1; y += rstep)
+            for (int x = cx0; x < cx1; x += cstep) {
+                const int yl = level8(cur, sample(cur, 0, x << cur->hsub, y << cur->vsub), 0);
+                const int cb = level8(cur, sample(cur, 1, x, y), 1);
+                const int cr = level8(cur, sample(cur, 2, x, y), 1);
+                skin += aip_skin_likelihood8(&s->skin, yl, cb, cr);
+                nskin++;
+            }
+    }
+
+    c->mean     = (float)((double)sum * to8 / n);
+    c->contrast = ng ? (float)((double)grad * to8 / ng) : 0.0f;
+    c->motion   = prev ? (float)((double)diff * to8 / n) : 0.0f;
+    c->skin     = nskin ? (float)((double)skin / ((double)nskin * AIP_SKIN_ONE)) : 0.0f;
+}
+
+void aip_saliency_cells(AIPSaliency *s, const AIPSaliencyFrame *cur,
+                        const AIPSaliencyFrame *prev, int row0, int row1)
+{
+    for (int cy = row0; cy < row1 && cy < s->rows; cy++)
+        for (int cx = 0; cx < s->cols; cx++)
+            one_cell(s, cur, prev, cx, cy);
+}
+
+double aip_saliency_change(const AIPSaliency *s)
+{
+    const int n = s->cols * s->rows;
+    double sum = 0;
+
+    if (!s->have_prev)
+        return 0;
+    for (int i = 0; i < n; i++)
+        sum += fabs((double)s->cells[i].mean - s->prev_mean[i]);
+    return sum / n;
+}
+
+void aip_saliency_map(AIPSaliency *s, const AIPSaliencyWeights *w)
+{
+    const int n = s->cols * s->rows;
+    double cmean = 0;
+
+    for (int i = 0; i < n; i++)
+        cmean += s->cells[i].contrast;
+    cmean /= n;
+
+    for (int i = 0; i < n; i++) {
+        const AIPSaliencyCell *c = &s->cells[i];
+        const double m = c->motion, ct = c->contrast, sk = c->skin;
+        s->map[i] = (float)(w->motion   * (m * m / (m * m + 4.0)) +
+                            w->contrast * (ct / (ct + cmean + 2.0)) +
+                            w->skin     * sk +
+                            w->face     * sk * ct / (ct + 4.0));
+        s->prev_mean[i] = c->mean;
+    }
+    s->have_prev = 1;
+}
+
+/* Mass of the profile over [a, b) of a line of `len` samples cut into cells
+ * of `cell` (the last one possibly shorter), uniform within a cell. */
+static double mass(const double *cum, int cell, int len, int ncells, double a, double b)
+{
+    double m[2];
+    const double at[2] = { a, b };
+
+    for (int e = 0; e < 2; e++) {
+        const double x = at[e] < 0 ? 0 : at[e] > len ? len : at[e];
+        int i = (int)(x / cell);
+        if (i >= ncells)
+            i = ncells - 1;
+        {
+            const double start = (double)i * cell;
+            const double size = (i + 1) * cell < len ? cell : len - start;
+            m[e] = cum[i] + (cum[i + 1] - cum[i]) * (x - start) / size;
+        }
+    }
+    return m[1] - m[0];
+}
+
+void aip_saliency_window(AIPSaliency *s, int axis, double win, double prev_centre,
+                         double stickiness, AIPSaliencyTarget *t)
+{
+    const int ncells = axis ? s->rows : s->cols;
+    const int len = axis ? s->height : s->width;
+    double *cum = s->profile;
+    double total, best = -1, best_a = 0, step;
+    double moment = 0, inside = 0;
+
+    if (win > len)
+        win = len;
+    /* Cumulative profile along the axis. */
+    cum[0] = 0;
+    for (int i = 0; i < ncells; i++) {
+        double p = 0;
+        if (axis)
+            for (int x = 0; x < s->cols; x++)
+                p += s->map[i * s->cols + x];
+        else
+            for (int y = 0; y < s->rows; y++)
+                p += s->map[y * s->cols + i];
+        cum[i + 1] = cum[i] + p;
+    }
+    total = cum[ncells];
+    t->total = total;
+
+    if (!(total > 1e-9)) {
+        t->centre = prev_centre;
+        t->confidence = 0;
+        goto clamp;
+    }
+
+    /* Window starts every half cell, and the last one flush with the end. */
+    step = s->cell / 2.0;
+    for (double a = 0;; a += step) {
+        const int last = a >= len - win;
+        const double start = last ? len - win : a;
+        const double c = start + win / 2;
+        const double near = 1 - fabs(c - prev_centre) / (win / 2);
+        const double score = mass(cum, s->cell, len, ncells, start, start + win) +
+                             (near > 0 ? stickiness * total * near : 0);
+        if (score > best) {
+            best = score;
+            best_a = start;
+        }
+        if (last)
+            break;
+    }
+
+    /* Centroid of the saliency inside the best window, cell by cell with
+     * partial cells weighted by their overlap. */
+    for (int i = 0; i < ncells; i++) {
+        const double c0 = (double)i * s->cell;
+        const double c1 = (i + 1) * s->cell < len ? (double)(i + 1) * s->cell : len;
+        const double o0 = c0 > best_a ? c0 : best_a;
+        const double o1 = c1 < best_a + win ? c1 : best_a + win;
+        if (o1 > o0) {
+            const double m = (cum[i + 1] - cum[i]) * (o1 - o0) / (c1 - c0);
+            moment += m * (o0 + o1) / 2;
+            inside += m;
+        }
+    }
+    t->centre = inside > 0 ? moment / inside : best_a + win / 2;
+    t->confidence = inside / total;
+
+clamp:
+    if (t->centre < win / 2)
+        t->centre = win / 2;
+    if (t->centre > len - win / 2)
+        t->centre = len - win / 2;
+}

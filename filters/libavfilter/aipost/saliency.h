@@ -1,0 +1,108 @@
+/*
+ * Where the interest of a frame lies, for reframing (socialprep): a coarse
+ * saliency map from motion, contrast, skin and a face proxy, the crop
+ * window along one axis that holds most of it, and a scene-cut measure.
+ *
+ * The frame is cut into square cells of `cell` luma samples (about 64 along
+ * the long side). Per cell, from every second sample in each direction:
+ *   mean      mean luma (8-bit code values)
+ *   contrast  mean absolute difference to the sample two to the right and
+ *             two below (8-bit code values): detail
+ *   motion    mean absolute difference to the previous frame (8-bit)
+ *   skin      mean skin-tone likelihood of the chroma samples (0..1,
+ *             skintone.h)
+ * and the saliency of a cell is
+ *   S = w_motion   * m^2 / (m^2 + 4)             motion above coding noise
+ *     + w_contrast * c / (c + c_mean + 2)         detail above the frame's
+ *     + w_skin     * s
+ *     + w_face     * s * c / (c + 4)              face proxy: skin with
+ *                                                 features (eyes, brows,
+ *                                                 mouth) in it
+ * The face proxy is a stated simplification: no face detector, a skin-
+ * coloured area with internal detail scores as a face would.
+ *
+ * All sums are integers; the per-cell cues are exact functions of the
+ * samples, so the map does not depend on how cells are shared among
+ * threads.
+ *
+ * This file is part of aipost. Licensed under the LGPL v2.1 or later.
+ */
+
+#ifndef AIPOST_SALIENCY_H
+#define AIPOST_SALIENCY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "skintone.h"
+
+/* Cells along the long side of the frame (at least). */
+#define AIP_SALIENCY_CELLS 64
+#define AIP_SALIENCY_MIN_CELL 4
+
+/* One frame as the kernels read it: planar Y'CbCr (Cb/Cr absent for gray). */
+typedef struct AIPSaliencyFrame {
+    const uint8_t *data[3];
+    ptrdiff_t linesize[3];
+    int depth;              /* 8..16 */
+    int hsub, vsub;         /* log2 chroma subsampling */
+    int full_range;
+    int gray;               /* no chroma planes */
+} AIPSaliencyFrame;
+
+typedef struct AIPSaliencyCell {
+    float mean, contrast, motion, skin;
+} AIPSaliencyCell;
+
+typedef struct AIPSaliencyWeights {
+    double motion, contrast, skin, face;
+} AIPSaliencyWeights;
+
+typedef struct AIPSaliency {
+    int width, height;      /* luma samples */
+    int cell;               /* cell side, luma samples (even) */
+    int cols, rows;
+    AIPSaliencyCell *cells; /* cols * rows, row-major */
+    float *prev_mean;       /* the previous frame's cell means */
+    int have_prev;
+    float *map;             /* saliency per cell */
+    double *profile;        /* per column or row, scratch */
+    AIPSkinModel skin;
+} AIPSaliency;
+
+/** @return 0, -EINVAL (frame smaller than 2 cells), -ENOMEM */
+int  aip_saliency_init(AIPSaliency *s, int width, int height);
+void aip_saliency_uninit(AIPSaliency *s);
+
+/* Raw cues of cell rows [row0, row1) of frame cur; prev (the previous
+ * frame, same geometry) may be NULL: motion 0. Any split of the rows among
+ * threads gives the same cells. */
+void aip_saliency_cells(AIPSaliency *s, const AIPSaliencyFrame *cur,
+                        const AIPSaliencyFrame *prev, int row0, int row1);
+
+/* Mean absolute change of the cell means from the previous frame, 8-bit
+ * code values; 0 without a previous frame. A hard cut moves most cells by
+ * tens of code values, motion only the cells it crosses. */
+double aip_saliency_change(const AIPSaliency *s);
+
+/* The map from the cells, then the cells' means kept for the next frame. */
+void aip_saliency_map(AIPSaliency *s, const AIPSaliencyWeights *w);
+
+typedef struct AIPSaliencyTarget {
+    double centre;          /* window centre along the axis, luma samples */
+    double confidence;      /* share of the frame's saliency in the window, 0..1 */
+    double total;           /* the frame's saliency (sum over cells) */
+} AIPSaliencyTarget;
+
+/**
+ * The window of length win (luma samples, <= the frame's length on that
+ * axis) along axis 0 (x) or 1 (y) that holds the most saliency, windows
+ * near prev_centre preferred by a small margin (stickiness, a fraction of
+ * the frame's saliency) so that near-equal subjects do not make the choice
+ * flip; the centre is the saliency centroid within it, kept so the window
+ * fits in the frame. With no saliency at all, prev_centre.
+ */
+void aip_saliency_window(AIPSaliency *s, int axis, double win, double prev_centre,
+                         double stickiness, AIPSaliencyTarget *t);
+
+#endif /* AIPOST_SALIENCY_H */
