@@ -171,6 +171,7 @@ typedef struct SocialPrepContext {
     /* resampling: [0] luma, [1] chroma; main picture, fit background
      * (small -> output) and the small background itself (frame -> small) */
     AIPResampleDSP rdsp;
+    AIPToneDSP tdsp;
     AIPResampleFilter fx[2], fy[2], bx[2], by[2], sx[2], sy[2];
 
     /* grain */
@@ -439,14 +440,14 @@ static void fetch_rows(void *opaque, int16_t *const *dst, int row, int x0, int x
     }
     if (!f->chroma) {
         const int bytes = s->in_depth > 8 ? 2 : 1;
-        aip_tone_luma_row(dst[0] + x0, f->in->data[0] + (ptrdiff_t)row * f->in->linesize[0] + x0 * bytes,
+        s->tdsp.luma_row(dst[0] + x0, f->in->data[0] + (ptrdiff_t)row * f->in->linesize[0] + x0 * bytes,
                           s->in_depth, s->luma_lut, s->luma_shift, x1 - x0);
     } else if (s->in_gray) {
         for (int x = x0; x < x1; x++)
             dst[0][x] = dst[1][x] = CHROMA14;
     } else {
         const int bytes = s->in_depth > 8 ? 2 : 1;
-        aip_sat_chroma_row(dst[0] + x0, dst[1] + x0,
+        s->tdsp.chroma_row(dst[0] + x0, dst[1] + x0,
                            f->in->data[1] + (ptrdiff_t)row * f->in->linesize[1] + x0 * bytes,
                            f->in->data[2] + (ptrdiff_t)row * f->in->linesize[2] + x0 * bytes,
                            s->in_depth, s->sat_lut, x1 - x0);
@@ -573,6 +574,7 @@ static int render_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
     const int white = 235 << up, cmin = 16 << up, cmax = 240 << up, lo = s->floor_out[0];
     int16_t *rl = j->rows, *ru = j->rows + j->row_stride, *rv = j->rows + 2 * j->row_stride;
     int16_t *grain = j->grain, *gtmp = j->grain + j->grain_stride;
+    const int crop = s->reframe == REFRAME_SMART || s->reframe == REFRAME_CENTER;
     int ret = job_setup(s, j, td->in, 1);
 
     if (ret < 0)
@@ -580,12 +582,25 @@ static int render_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
 
     for (int y = 2 * cy0; y < 2 * cy1; y++) {
         uint8_t *dst = out->data[0] + (ptrdiff_t)y * out->linesize[0];
-        int16_t *rows[1] = { rl };
-        picture_row(s, j, rows, 0, y);
-        if (s->depth == 8)
-            s->rdsp.pack8(dst, rl, shift, lo, white, s->out_w);
-        else
-            s->rdsp.pack16((uint16_t *)dst, rl, shift, lo, white, s->out_w);
+        if (crop) {
+            /* Vertical pass straight into the frame. */
+            const int16_t *taps[AIP_RESAMPLE_MAX_PLANES][AIP_RESAMPLE_MAX_TAPS];
+            const AIPResampleFilter *fy = &s->fy[0];
+            aip_resampler_rows(&j->main[0], taps, y);
+            if (s->depth == 8)
+                s->rdsp.vpack8(dst, taps[0], fy->coef + (size_t)y * fy->taps, fy->taps,
+                               shift, lo, white, s->out_w);
+            else
+                s->rdsp.vpack16((uint16_t *)dst, taps[0], fy->coef + (size_t)y * fy->taps, fy->taps,
+                                shift, lo, white, s->out_w);
+        } else {
+            int16_t *rows[1] = { rl };
+            picture_row(s, j, rows, 0, y);
+            if (s->depth == 8)
+                s->rdsp.pack8(dst, rl, shift, lo, white, s->out_w);
+            else
+                s->rdsp.pack16((uint16_t *)dst, rl, shift, lo, white, s->out_w);
+        }
         if (s->grain_on[0]) {
             aip_grain_row(&s->gdsp, &s->field[0], s->offsets[0], s->blocks_w[0], grain, gtmp, y, s->out_w);
             if (s->depth == 8)
@@ -676,6 +691,11 @@ static int render(AVFilterContext *ctx, const AVFrame *in, AVFrame *out, double 
 }
 
 /* ------------------------------------------------------------------ config */
+
+static int cpu_flags(void)
+{
+    return (av_get_cpu_flags() & AV_CPU_FLAG_AVX2) ? AIP_CPU_AVX2 : 0;
+}
 
 static void free_jobs(SocialPrepContext *s)
 {
@@ -784,8 +804,9 @@ static int config_output(AVFilterLink *outlink)
         }
     }
 
-    aip_resample_dsp_init(&s->rdsp, (av_get_cpu_flags() & AV_CPU_FLAG_AVX2) ? AIP_CPU_AVX2 : 0);
-    aip_grain_dsp_init(&s->gdsp, (av_get_cpu_flags() & AV_CPU_FLAG_AVX2) ? AIP_CPU_AVX2 : 0);
+    aip_resample_dsp_init(&s->rdsp, cpu_flags());
+    aip_tone_dsp_init(&s->tdsp, cpu_flags());
+    aip_grain_dsp_init(&s->gdsp, cpu_flags());
 
     /* The floor at the output depth (no sample below it) and at 14 bits. */
     s->floor_out[0] = (int)ceil((16 + s->p_floor) * (1 << (s->depth - 8)) - 1e-9);
@@ -871,7 +892,7 @@ static int config_output(AVFilterLink *outlink)
             .win = win, .len = len, .deadzone = s->deadzone * win,
             .max_speed = speed, .max_accel = speed / FFMAX(1.0, 0.5 * fps),
         };
-        if ((ret = aip_saliency_init(&s->sal, s->in_w, s->in_h)) < 0)
+        if ((ret = aip_saliency_init(&s->sal, s->in_w, s->in_h, cpu_flags())) < 0)
             return AVERROR(-ret);
         s->sal_ready = 1;
         aip_campath_init(&s->cam, &cp);

@@ -60,11 +60,15 @@ int aip_resample_filter_init(AIPResampleFilter *f, int dst_len, double start,
         return -EINVAL;
     if (taps > src_size)
         taps = src_size;
+    if (f->coef && f->dst_len == dst_len && f->src_size == src_size &&
+        f->start == start && f->step == step)
+        return 0;
 
     need = (size_t)dst_len * (taps * sizeof(*f->coef) + sizeof(*f->pos));
     if (need > f->alloc) {
         int16_t *coef = realloc(f->coef, (size_t)dst_len * AIP_RESAMPLE_MAX_TAPS * sizeof(*coef));
         int32_t *pos;
+        uint8_t *shuf;
         if (!coef)
             return -ENOMEM;
         f->coef = coef;
@@ -72,10 +76,17 @@ int aip_resample_filter_init(AIPResampleFilter *f, int dst_len, double start,
         if (!pos)
             return -ENOMEM;
         f->pos = pos;
+        shuf = realloc(f->shuf, (size_t)(dst_len + 3) / 4 * 32);
+        if (!shuf)
+            return -ENOMEM;
+        f->shuf = shuf;
         f->alloc = (size_t)dst_len * (AIP_RESAMPLE_MAX_TAPS * sizeof(*coef) + sizeof(*pos));
     }
+    f->has_shuf = 0;
     f->dst_len  = dst_len;
     f->src_size = src_size;
+    f->start    = start;
+    f->step     = step;
     f->taps     = taps;
     f->src_first = src_size;
     f->src_end   = 0;
@@ -118,6 +129,27 @@ int aip_resample_filter_init(AIPResampleFilter *f, int dst_len, double start,
         if (wstart + taps > f->src_end)
             f->src_end = wstart + taps;
     }
+
+    /* Shuffles of 4-tap groups whose windows fit in 8 samples. */
+    if (taps == 4) {
+        int ok = 1;
+        for (int g = 0; g * 4 < dst_len && ok; g++) {
+            const int i0 = g * 4;
+            for (int j = 0; j < 4; j++) {
+                const int i = i0 + j < dst_len ? i0 + j : dst_len - 1;
+                const int off = f->pos[i] - f->pos[i0];
+                if (off > 4) {
+                    ok = 0;
+                    break;
+                }
+                for (int k = 0; k < 4; k++) {
+                    f->shuf[g * 32 + j * 8 + 2 * k]     = (uint8_t)(2 * (off + k));
+                    f->shuf[g * 32 + j * 8 + 2 * k + 1] = (uint8_t)(2 * (off + k) + 1);
+                }
+            }
+        }
+        f->has_shuf = ok;
+    }
     return 0;
 }
 
@@ -125,14 +157,16 @@ void aip_resample_filter_uninit(AIPResampleFilter *f)
 {
     free(f->coef);
     free(f->pos);
+    free(f->shuf);
     memset(f, 0, sizeof(*f));
 }
 
 AIP_DECL_RESAMPLE_H_FN(aip_resample_h_c)
 {
-    for (int i = 0; i < w; i++) {
-        const int16_t *s = src + pos[i];
-        const int16_t *c = coef + (size_t)i * taps;
+    const int taps = f->taps;
+    for (int i = 0; i < f->dst_len; i++) {
+        const int16_t *s = src + f->pos[i];
+        const int16_t *c = f->coef + (size_t)i * taps;
         int32_t acc = 1 << (AIP_RESAMPLE_COEF_BITS - 1);
         for (int k = 0; k < taps; k++)
             acc += s[k] * c[k];
@@ -164,12 +198,28 @@ AIP_DECL_RESAMPLE_PACK_FN(aip_resample_pack16_c, uint16_t)
         dst[x] = (uint16_t)clip_int((src[x] + round) >> shift, lo, hi);
 }
 
+#define DEFINE_VPACK_C(name, pixel)                                              \
+AIP_DECL_RESAMPLE_VPACK_FN(name, pixel)                                          \
+{                                                                                \
+    const int round = 1 << (shift - 1);                                          \
+    for (int x = 0; x < w; x++) {                                                \
+        int32_t acc = 1 << (AIP_RESAMPLE_COEF_BITS - 1);                         \
+        for (int k = 0; k < taps; k++)                                           \
+            acc += rows[k][x] * coef[k];                                         \
+        dst[x] = (pixel)clip_int((clip_int16(acc >> AIP_RESAMPLE_COEF_BITS) + round) >> shift, lo, hi); \
+    }                                                                            \
+}
+DEFINE_VPACK_C(aip_resample_vpack8_c, uint8_t)
+DEFINE_VPACK_C(aip_resample_vpack16_c, uint16_t)
+
 void aip_resample_dsp_init(AIPResampleDSP *dsp, int cpu_flags)
 {
     dsp->h      = aip_resample_h_c;
     dsp->v      = aip_resample_v_c;
     dsp->pack8  = aip_resample_pack8_c;
     dsp->pack16 = aip_resample_pack16_c;
+    dsp->vpack8  = aip_resample_vpack8_c;
+    dsp->vpack16 = aip_resample_vpack16_c;
 #if AIP_HAVE_X86_SIMD
     if (!(cpu_flags & AIP_CPU_AVX2))
         return;
@@ -177,6 +227,8 @@ void aip_resample_dsp_init(AIPResampleDSP *dsp, int cpu_flags)
     dsp->v      = aip_resample_v_avx2;
     dsp->pack8  = aip_resample_pack8_avx2;
     dsp->pack16 = aip_resample_pack16_avx2;
+    dsp->vpack8  = aip_resample_vpack8_avx2;
+    dsp->vpack16 = aip_resample_vpack16_avx2;
 #else
     (void)cpu_flags;
 #endif
@@ -216,6 +268,11 @@ int aip_resampler_init(AIPResampler *r, const AIPResampleDSP *dsp,
         r->ring[p] = (int16_t *)r->mem + (size_t)p * (fy->taps * stride + line);
         r->line[p] = r->ring[p] + fy->taps * stride;
     }
+    /* Defined values where SIMD loads past what is fetched. */
+    if (need > r->zeroed) {
+        memset(r->mem, 0, need);
+        r->zeroed = need;
+    }
     r->lo = r->hi = 0;
     return 0;
 }
@@ -226,11 +283,10 @@ void aip_resampler_uninit(AIPResampler *r)
     memset(r, 0, sizeof(*r));
 }
 
-void aip_resampler_row(AIPResampler *r, int16_t *const *dst, int y)
+void aip_resampler_rows(AIPResampler *r, const int16_t *rows[][AIP_RESAMPLE_MAX_TAPS], int y)
 {
     const AIPResampleFilter *fx = r->fx, *fy = r->fy;
     const int lo = fy->pos[y], hi = lo + fy->taps;
-    const int16_t *rows[AIP_RESAMPLE_MAX_TAPS];
 
     /* Keep what the ring already holds of [lo, hi) when moving forward. */
     if (lo < r->lo || lo >= r->hi)
@@ -239,17 +295,24 @@ void aip_resampler_row(AIPResampler *r, int16_t *const *dst, int y)
         const int slot = s % r->ring_rows;
         r->fetch(r->opaque, r->line, s, fx->src_first, fx->src_end);
         for (int p = 0; p < r->nb_planes; p++)
-            r->dsp->h(r->ring[p] + slot * r->ring_stride, r->line[p], fx->pos, fx->coef,
-                      fx->taps, fx->dst_len);
+            r->dsp->h(r->ring[p] + slot * r->ring_stride, r->line[p], fx);
     }
     r->lo = lo;
     r->hi = hi;
 
-    for (int p = 0; p < r->nb_planes; p++) {
+    for (int p = 0; p < r->nb_planes; p++)
         for (int k = 0; k < fy->taps; k++)
-            rows[k] = r->ring[p] + ((lo + k) % r->ring_rows) * r->ring_stride;
-        r->dsp->v(dst[p], rows, fy->coef + (size_t)y * fy->taps, fy->taps, fx->dst_len);
-    }
+            rows[p][k] = r->ring[p] + ((lo + k) % r->ring_rows) * r->ring_stride;
+}
+
+void aip_resampler_row(AIPResampler *r, int16_t *const *dst, int y)
+{
+    const int16_t *rows[AIP_RESAMPLE_MAX_PLANES][AIP_RESAMPLE_MAX_TAPS];
+
+    aip_resampler_rows(r, rows, y);
+    for (int p = 0; p < r->nb_planes; p++)
+        r->dsp->v(dst[p], rows[p], r->fy->coef + (size_t)y * r->fy->taps, r->fy->taps,
+                  r->fx->dst_len);
 }
 
 /* ------------------------------------------------------------ box blur */

@@ -43,6 +43,8 @@
 #define AIP_RESAMPLE_MAX_TAPS  32
 #define AIP_RESAMPLE_MAX_STEP  8.0
 
+struct AIPResampleFilter;
+
 typedef struct AIPResampleFilter {
     int dst_len;        /* output samples */
     int src_size;       /* source samples (the whole plane, not the window) */
@@ -53,6 +55,14 @@ typedef struct AIPResampleFilter {
     int src_first;      /* source samples any tap reads: [src_first, src_end) */
     int src_end;
     size_t alloc;       /* bytes of coef and pos allocated, reused */
+    double start, step; /* what it was made for: the same again is free */
+    /* 4 taps with every 4 consecutive outputs reading within 8 samples (any
+     * enlargement): per group of 4 outputs, the byte offsets of their taps
+     * from the group's first position (32 bytes: outputs 0-1, then 2-3), so
+     * SIMD loads a group's window once and shuffles; has_shuf says whether
+     * it holds. */
+    uint8_t *shuf;
+    int has_shuf;
 } AIPResampleFilter;
 
 /* Taps a filter of this step has (a multiple of 4; fewer on a plane
@@ -62,7 +72,8 @@ int aip_resample_taps(double step);
 /**
  * Make the filter of one pass: dst_len outputs, output i centred on source
  * coordinate start + i * step, over a source of src_size samples.
- * Memory is kept across calls of the same or smaller size.
+ * Memory is kept across calls of the same or smaller size; a call with the
+ * parameters of the previous one returns at once.
  * @return 0, -EINVAL (step <= 0 or > AIP_RESAMPLE_MAX_STEP, sizes < 1),
  *         -ENOMEM
  */
@@ -74,15 +85,18 @@ void aip_resample_filter_uninit(AIPResampleFilter *f);
 double aip_resample_kernel(double x);
 
 /*
- * Horizontal pass: for i in [0, w)
+ * Horizontal pass of filter f: for i in [0, f->dst_len), with taps, pos
+ * and coef of f,
  *   dst[i] = clip((sum_k src[pos[i] + k] * coef[i * taps + k] + (1 << 13)) >> 14,
  *                 -32768, 32767)
+ * src has at least 8 readable samples past f->src_end (SIMD may load them;
+ * they do not change the result).
  * src holds 14-bit samples (0..AIP_RESAMPLE_MAX); results keep the filter's
  * overshoot (about -15 % .. 115 %), which int16 holds (the clip never acts
  * on such input; it defines the result of any other).
  */
 #define AIP_DECL_RESAMPLE_H_FN(name) \
-void name(int16_t *dst, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps, int w)
+void name(int16_t *dst, const int16_t *src, const struct AIPResampleFilter *f)
 
 /*
  * Vertical pass: for x in [0, w)
@@ -98,26 +112,44 @@ void name(int16_t *dst, const int16_t *const *rows, const int16_t *coef, int tap
 #define AIP_DECL_RESAMPLE_PACK_FN(name, pixel) \
 void name(pixel *dst, const int16_t *src, int shift, int lo, int hi, int w)
 
+/*
+ * Vertical pass and pack in one: dst[x] = pack(v(x)) with v the vertical
+ * pass's int16 result and pack as above; bit-exact with the two in turn.
+ */
+#define AIP_DECL_RESAMPLE_VPACK_FN(name, pixel) \
+void name(pixel *dst, const int16_t *const *rows, const int16_t *coef, int taps, \
+          int shift, int lo, int hi, int w)
+
 typedef AIP_DECL_RESAMPLE_H_FN((*aip_resample_h_fn));
 typedef AIP_DECL_RESAMPLE_V_FN((*aip_resample_v_fn));
 typedef AIP_DECL_RESAMPLE_PACK_FN((*aip_resample_pack8_fn), uint8_t);
 typedef AIP_DECL_RESAMPLE_PACK_FN((*aip_resample_pack16_fn), uint16_t);
+typedef AIP_DECL_RESAMPLE_VPACK_FN((*aip_resample_vpack8_fn), uint8_t);
+typedef AIP_DECL_RESAMPLE_VPACK_FN((*aip_resample_vpack16_fn), uint16_t);
 
 AIP_DECL_RESAMPLE_H_FN(aip_resample_h_c);
 AIP_DECL_RESAMPLE_V_FN(aip_resample_v_c);
 AIP_DECL_RESAMPLE_PACK_FN(aip_resample_pack8_c, uint8_t);
 AIP_DECL_RESAMPLE_PACK_FN(aip_resample_pack16_c, uint16_t);
+AIP_DECL_RESAMPLE_VPACK_FN(aip_resample_vpack8_c, uint8_t);
+AIP_DECL_RESAMPLE_VPACK_FN(aip_resample_vpack16_c, uint16_t);
 AIP_DECL_RESAMPLE_H_FN(aip_resample_h_avx2);
 AIP_DECL_RESAMPLE_V_FN(aip_resample_v_avx2);
 AIP_DECL_RESAMPLE_PACK_FN(aip_resample_pack8_avx2, uint8_t);
 AIP_DECL_RESAMPLE_PACK_FN(aip_resample_pack16_avx2, uint16_t);
+AIP_DECL_RESAMPLE_VPACK_FN(aip_resample_vpack8_avx2, uint8_t);
+AIP_DECL_RESAMPLE_VPACK_FN(aip_resample_vpack16_avx2, uint16_t);
 
 typedef struct AIPResampleDSP {
     aip_resample_h_fn      h;
     aip_resample_v_fn      v;
     aip_resample_pack8_fn  pack8;
     aip_resample_pack16_fn pack16;
+    aip_resample_vpack8_fn  vpack8;
+    aip_resample_vpack16_fn vpack16;
 } AIPResampleDSP;
+
+/* Outputs must not overlap inputs (SIMD may compute a few outputs twice). */
 
 /* C references first, then the best SIMD the AIP_CPU_* flags allow. */
 void aip_resample_dsp_init(AIPResampleDSP *dsp, int cpu_flags);
@@ -150,7 +182,7 @@ typedef struct AIPResampler {
     ptrdiff_t ring_stride;
     int ring_rows;
     int lo, hi;                              /* source rows held: [lo, hi) */
-    size_t alloc;
+    size_t alloc, zeroed;
     void *mem;
 } AIPResampler;
 
@@ -164,6 +196,12 @@ int  aip_resampler_init(AIPResampler *r, const AIPResampleDSP *dsp,
                         const AIPResampleFilter *fx, const AIPResampleFilter *fy,
                         int nb_planes, aip_resample_fetch_fn fetch, void *opaque);
 void aip_resampler_uninit(AIPResampler *r);
+
+/* The vertical pass's inputs for output row y: rows[p][k] for tap k of
+ * plane p (filtering source rows horizontally as needed); the weights are
+ * fy->coef + y * fy->taps. For callers that run their own vertical pass
+ * (aip_resampler_row is this and dsp->v). */
+void aip_resampler_rows(AIPResampler *r, const int16_t *rows[][AIP_RESAMPLE_MAX_TAPS], int y);
 
 /* Output row y (0 <= y < fy->dst_len) of each plane into dst[p][0 .. fx->dst_len).
  * Rows may come in any order; in increasing order each source row is

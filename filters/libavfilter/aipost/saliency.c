@@ -11,13 +11,13 @@
 
 #include "saliency.h"
 
-int aip_saliency_init(AIPSaliency *s, int width, int height)
+int aip_saliency_init(AIPSaliency *s, int width, int height, int cpu_flags)
 {
     const int long_side = width > height ? width : height;
     int cell = (long_side + AIP_SALIENCY_CELLS - 1) / AIP_SALIENCY_CELLS;
 
     memset(s, 0, sizeof(*s));
-    cell = cell < AIP_SALIENCY_MIN_CELL ? AIP_SALIENCY_MIN_CELL : (cell + 1) & ~1;
+    cell = cell < AIP_SALIENCY_MIN_CELL ? AIP_SALIENCY_MIN_CELL : (cell + 7) & ~7;
     if (width < 2 * cell || height < 2 * cell)
         return -EINVAL;
     s->width  = width;
@@ -25,7 +25,15 @@ int aip_saliency_init(AIPSaliency *s, int width, int height)
     s->cell   = cell;
     s->cols   = (width + cell - 1) / cell;
     s->rows   = (height + cell - 1) / cell;
-    s->skin   = aip_skin_default;
+    aip_skin_tables(&s->skin, &aip_skin_default);
+    s->row8  = aip_saliency_row_8_c;
+    s->row16 = aip_saliency_row_16_c;
+#if AIP_HAVE_X86_SIMD
+    if (cpu_flags & AIP_CPU_AVX2)
+        s->row8 = aip_saliency_row_8_avx2;
+#else
+    (void)cpu_flags;
+#endif
     s->cells     = calloc((size_t)s->cols * s->rows, sizeof(*s->cells));
     s->prev_mean = calloc((size_t)s->cols * s->rows, sizeof(*s->prev_mean));
     s->map       = calloc((size_t)s->cols * s->rows, sizeof(*s->map));
@@ -46,15 +54,32 @@ void aip_saliency_uninit(AIPSaliency *s)
     memset(s, 0, sizeof(*s));
 }
 
+#define DEFINE_ROW_C(name, pixel)                                                  \
+AIP_DECL_SALIENCY_ROW_FN(name, pixel)                                              \
+{                                                                                  \
+    uint64_t sum = 0, grad = 0, motion = 0;                                        \
+    const int xh = x1 < w - 2 ? x1 : w - 2;                                        \
+    for (int x = x0; x < x1; x++)                                                  \
+        sum += row[x];                                                             \
+    for (int x = x0; x < xh; x++)                                                  \
+        grad += row[x + 2] > row[x] ? row[x + 2] - row[x] : row[x] - row[x + 2];   \
+    if (below)                                                                     \
+        for (int x = x0; x < x1; x++)                                              \
+            grad += below[x] > row[x] ? below[x] - row[x] : row[x] - below[x];     \
+    if (prev)                                                                      \
+        for (int x = x0; x < x1; x++)                                              \
+            motion += prev[x] > row[x] ? prev[x] - row[x] : row[x] - prev[x];      \
+    sums[0] += sum;                                                                \
+    sums[1] += grad;                                                               \
+    sums[2] += motion;                                                             \
+}
+DEFINE_ROW_C(aip_saliency_row_8_c, uint8_t)
+DEFINE_ROW_C(aip_saliency_row_16_c, uint16_t)
+
 static inline int sample(const AIPSaliencyFrame *f, int p, int x, int y)
 {
     const uint8_t *row = f->data[p] + (ptrdiff_t)y * f->linesize[p];
     return f->depth == 8 ? row[x] : ((const uint16_t *)row)[x];
-}
-
-static inline int absdiff(int a, int b)
-{
-    return a > b ? a - b : b - a;
 }
 
 /* Full-range levels to limited for the skin test, 8-bit. */
@@ -74,48 +99,40 @@ static void one_cell(AIPSaliency *s, const AIPSaliencyFrame *cur, const AIPSalie
     const int x1 = x0 + s->cell < s->width ? x0 + s->cell : s->width;
     const int y1 = y0 + s->cell < s->height ? y0 + s->cell : s->height;
     const double to8 = 1.0 / (1 << (cur->depth - 8));
-    uint64_t sum = 0, grad = 0, diff = 0, skin = 0;
-    int n = 0, ng = 0, nskin = 0;
+    uint64_t sums[3] = { 0, 0, 0 }, skin = 0;
+    uint64_t n = 0, ngrad = 0;
+    int nskin = 0;
     AIPSaliencyCell *c = &s->cells[cy * s->cols + cx];
 
-    for (int y = y0; y < y1; y += 2) {
-        for (int x = x0; x < x1; x += 2) {
-            const int v = sample(cur, 0, x, y);
-            sum += v;
-            n++;
-            if (x + 2 < s->width) {
-                grad += absdiff(sample(cur, 0, x + 2, y), v);
-                ng++;
-            }
-            if (y + 2 < s->height) {
-                grad += absdiff(sample(cur, 0, x, y + 2), v);
-                ng++;
-            }
-            if (prev)
-                diff += absdiff(sample(prev, 0, x, y), v);
-        }
+    /* Rows 0, 4, 8, ... of the frame (cells start on such rows). */
+    for (int y = y0; y < y1; y += AIP_SALIENCY_ROW_STEP) {
+        const uint8_t *row = cur->data[0] + (ptrdiff_t)y * cur->linesize[0];
+        const uint8_t *below = y + 2 < s->height ? row + 2 * cur->linesize[0] : NULL;
+        const uint8_t *pr = prev ? prev->data[0] + (ptrdiff_t)y * prev->linesize[0] : NULL;
+        const int nh = (x1 < s->width - 2 ? x1 : s->width - 2) - x0;
+        if (cur->depth == 8)
+            s->row8(sums, row, below, pr, x0, x1, s->width);
+        else
+            s->row16(sums, (const uint16_t *)row, (const uint16_t *)below, (const uint16_t *)pr,
+                     x0, x1, s->width);
+        n += x1 - x0;
+        ngrad += (nh > 0 ? nh : 0) + (below ? x1 - x0 : 0);
     }
 
     if (!cur->gray) {
-        /* Chroma samples of the cell, every second one of the chroma grid
-         * (as luma), with the co-sited luma sample. */
-        const int cstep = (2 >> cur->hsub) > 0 ? 2 >> cur->hsub : 1;
-        const int rstep = (2 >> cur->vsub) > 0 ? 2 >> cur->vsub : 1;
-        const int cx0 = x0 >> cur->hsub, cx1 = (x1 + (1 << cur->hsub) - 1) >> cur->hsub;
-        const int cy0 = y0 >> cur->vsub, cy1 = (y1 + (1 << cur->vsub) - 1) >> cur->vsub;
-        for (int y = cy0; y < cy1; y += rstep)
-            for (int x = cx0; x < cx1; x += cstep) {
-                const int yl = level8(cur, sample(cur, 0, x << cur->hsub, y << cur->vsub), 0);
-                const int cb = level8(cur, sample(cur, 1, x, y), 1);
-                const int cr = level8(cur, sample(cur, 2, x, y), 1);
+        for (int y = y0; y < y1; y += AIP_SALIENCY_SKIN_STEP)
+            for (int x = x0; x < x1; x += AIP_SALIENCY_SKIN_STEP) {
+                const int yl = level8(cur, sample(cur, 0, x, y), 0);
+                const int cb = level8(cur, sample(cur, 1, x >> cur->hsub, y >> cur->vsub), 1);
+                const int cr = level8(cur, sample(cur, 2, x >> cur->hsub, y >> cur->vsub), 1);
                 skin += aip_skin_likelihood8(&s->skin, yl, cb, cr);
                 nskin++;
             }
     }
 
-    c->mean     = (float)((double)sum * to8 / n);
-    c->contrast = ng ? (float)((double)grad * to8 / ng) : 0.0f;
-    c->motion   = prev ? (float)((double)diff * to8 / n) : 0.0f;
+    c->mean     = (float)((double)sums[0] * to8 / n);
+    c->contrast = ngrad ? (float)((double)sums[1] * to8 / ngrad) : 0.0f;
+    c->motion   = prev ? (float)((double)sums[2] * to8 / n) : 0.0f;
     c->skin     = nskin ? (float)((double)skin / ((double)nskin * AIP_SKIN_ONE)) : 0.0f;
 }
 

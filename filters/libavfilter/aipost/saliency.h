@@ -3,14 +3,17 @@
  * saliency map from motion, contrast, skin and a face proxy, the crop
  * window along one axis that holds most of it, and a scene-cut measure.
  *
- * The frame is cut into square cells of `cell` luma samples (about 64 along
- * the long side). Per cell, from every second sample in each direction:
+ * The frame is cut into square cells of `cell` luma samples (a multiple of
+ * 8, about 64 cells along the long side). Per cell, from every luma sample
+ * of every fourth row (rows 0, 4, 8, ...):
  *   mean      mean luma (8-bit code values)
  *   contrast  mean absolute difference to the sample two to the right and
- *             two below (8-bit code values): detail
+ *             to the sample two rows below, where they exist (8-bit code
+ *             values): detail
  *   motion    mean absolute difference to the previous frame (8-bit)
- *   skin      mean skin-tone likelihood of the chroma samples (0..1,
- *             skintone.h)
+ * and from the samples on a lattice of 8 luma samples (x, y multiples of
+ * 8; the chroma sample there and its luma):
+ *   skin      mean skin-tone likelihood (0..1, skintone.h)
  * and the saliency of a cell is
  *   S = w_motion   * m^2 / (m^2 + 4)             motion above coding noise
  *     + w_contrast * c / (c + c_mean + 2)         detail above the frame's
@@ -34,11 +37,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu.h"
 #include "skintone.h"
 
-/* Cells along the long side of the frame (at least). */
+/* Cells along the long side of the frame (about). */
 #define AIP_SALIENCY_CELLS 64
-#define AIP_SALIENCY_MIN_CELL 4
+#define AIP_SALIENCY_MIN_CELL 8
+/* Luma rows and the skin lattice, in luma samples. */
+#define AIP_SALIENCY_ROW_STEP  4
+#define AIP_SALIENCY_SKIN_STEP 8
+
+/*
+ * Sums of one luma row over [x0, x1) of a row of w samples:
+ *   sums[0] += sum of v[x]
+ *   sums[1] += sum of |v[x + 2] - v[x]| for x + 2 < w, plus
+ *              sum of |below[x] - v[x]| when below is not NULL
+ *   sums[2] += sum of |prev[x] - v[x]| when prev is not NULL
+ */
+#define AIP_DECL_SALIENCY_ROW_FN(name, pixel) \
+void name(uint64_t sums[3], const pixel *row, const pixel *below, const pixel *prev, \
+          int x0, int x1, int w)
+
+typedef AIP_DECL_SALIENCY_ROW_FN((*aip_saliency_row8_fn), uint8_t);
+typedef AIP_DECL_SALIENCY_ROW_FN((*aip_saliency_row16_fn), uint16_t);
+AIP_DECL_SALIENCY_ROW_FN(aip_saliency_row_8_c, uint8_t);
+AIP_DECL_SALIENCY_ROW_FN(aip_saliency_row_16_c, uint16_t);
+AIP_DECL_SALIENCY_ROW_FN(aip_saliency_row_8_avx2, uint8_t);
 
 /* One frame as the kernels read it: planar Y'CbCr (Cb/Cr absent for gray). */
 typedef struct AIPSaliencyFrame {
@@ -67,11 +91,16 @@ typedef struct AIPSaliency {
     int have_prev;
     float *map;             /* saliency per cell */
     double *profile;        /* per column or row, scratch */
-    AIPSkinModel skin;
+    AIPSkinTables skin;
+    aip_saliency_row8_fn  row8;
+    aip_saliency_row16_fn row16;
 } AIPSaliency;
 
-/** @return 0, -EINVAL (frame smaller than 2 cells), -ENOMEM */
-int  aip_saliency_init(AIPSaliency *s, int width, int height);
+/**
+ * @param cpu_flags AIP_CPU_* the row kernel may use
+ * @return 0, -EINVAL (frame smaller than 2 cells), -ENOMEM
+ */
+int  aip_saliency_init(AIPSaliency *s, int width, int height, int cpu_flags);
 void aip_saliency_uninit(AIPSaliency *s);
 
 /* Raw cues of cell rows [row0, row1) of frame cur; prev (the previous

@@ -12,6 +12,19 @@ const AIPSkinModel aip_skin_default = {
     .dark_lo = 32, .dark_hi = 64,
 };
 
+void aip_skin_tables(AIPSkinTables *t, const AIPSkinModel *m)
+{
+    for (int v = 0; v < 256; v++) {
+        const int dcb = v - m->cb0, dcr = v - m->cr0;
+        const int gcb = dcb * dcb * 256 / (m->cb_axis * m->cb_axis);
+        const int gcr = dcr * dcr * 256 / (m->cr_axis * m->cr_axis);
+        t->dcb[v] = (uint16_t)(gcb < 0xffff ? gcb : 0xffff);
+        t->dcr[v] = (uint16_t)(gcr < 0xffff ? gcr : 0xffff);
+        t->gate[v] = (uint16_t)(v >= m->dark_hi ? 256 : v <= m->dark_lo ? 0
+                                : 256 * (v - m->dark_lo) / (m->dark_hi - m->dark_lo));
+    }
+}
+
 /* A sample to 8-bit limited range: top 8 bits, full range squeezed into
  * 16..235 (luma) or 16..240 (chroma), rounded. */
 static inline int to8(int v, int depth, int full, int chroma)
@@ -23,7 +36,7 @@ static inline int to8(int v, int depth, int full, int chroma)
     return chroma ? 16 + (c * 224 + 127) / 255 : 16 + (c * 219 + 127) / 255;
 }
 
-void aip_skin_row(uint16_t *dst, const AIPSkinModel *m, const void *y, int y_step,
+void aip_skin_row(uint16_t *dst, const AIPSkinTables *t, const void *y, int y_step,
                   const void *cb, const void *cr, int depth, int full_range, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -37,7 +50,7 @@ void aip_skin_row(uint16_t *dst, const AIPSkinModel *m, const void *y, int y_ste
             us = ((const uint16_t *)cb)[i];
             vs = ((const uint16_t *)cr)[i];
         }
-        dst[i] = (uint16_t)aip_skin_likelihood8(m, to8(ys, depth, full_range, 0),
+        dst[i] = (uint16_t)aip_skin_likelihood8(t, to8(ys, depth, full_range, 0),
                                                 to8(us, depth, full_range, 1),
                                                 to8(vs, depth, full_range, 1));
     }

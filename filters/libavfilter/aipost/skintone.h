@@ -39,18 +39,20 @@ typedef struct AIPSkinModel {
  * luma fade 32..64. */
 extern const AIPSkinModel aip_skin_default;
 
-/* One sample, 8-bit limited-range code values. */
-static inline int aip_skin_likelihood8(const AIPSkinModel *m, int y, int cb, int cr)
-{
-    const int dcb = cb - m->cb0, dcr = cr - m->cr0;
-    /* d^2 in Q8 */
-    const int d2 = dcb * dcb * 256 / (m->cb_axis * m->cb_axis) +
-                   dcr * dcr * 256 / (m->cr_axis * m->cr_axis);
-    int l = d2 >= 256 ? 0 : 256 - d2;
+/* The model as tables: d^2 = dcb[Cb] + dcr[Cr] in Q8 (each term rounded
+ * down), gate[Y] the shadow fade in Q8; likelihood
+ *   max(0, 256 - dcb[Cb] - dcr[Cr]) * gate[Y] >> 8. */
+typedef struct AIPSkinTables {
+    uint16_t dcb[256], dcr[256], gate[256];
+} AIPSkinTables;
 
-    if (y < m->dark_hi)
-        l = y <= m->dark_lo ? 0 : l * (y - m->dark_lo) / (m->dark_hi - m->dark_lo);
-    return l;
+void aip_skin_tables(AIPSkinTables *t, const AIPSkinModel *m);
+
+/* One sample, 8-bit limited-range code values. */
+static inline int aip_skin_likelihood8(const AIPSkinTables *t, int y, int cb, int cr)
+{
+    const int d2 = t->dcb[cb] + t->dcr[cr];
+    return d2 >= AIP_SKIN_ONE ? 0 : (AIP_SKIN_ONE - d2) * t->gate[y] >> 8;
 }
 
 /**
@@ -58,7 +60,7 @@ static inline int aip_skin_likelihood8(const AIPSkinModel *m, int y, int cb, int
  * y[i * y_step] (the co-sited luma sample of subsampled chroma).
  * Samples are uint8_t at depth 8, uint16_t above; full_range: 0..2^d - 1.
  */
-void aip_skin_row(uint16_t *dst, const AIPSkinModel *m, const void *y, int y_step,
+void aip_skin_row(uint16_t *dst, const AIPSkinTables *t, const void *y, int y_step,
                   const void *cb, const void *cr, int depth, int full_range, int n);
 
 #endif /* AIPOST_SKINTONE_H */

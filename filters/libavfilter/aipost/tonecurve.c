@@ -71,12 +71,20 @@ void aip_sat_gain_lut(uint16_t *lut, double in_scale, const AIPSatTrim *t)
     }
 }
 
-void aip_tone_luma_row(int16_t *dst, const void *src, int depth, const uint16_t *lut,
-                       int index_shift, int n)
+AIP_DECL_TONE_LUMA_ROW_FN(aip_tone_luma_row_c)
 {
     if (depth == 8) {
         const uint8_t *s = src;
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            const int16_t a = (int16_t)lut[s[i]],     b = (int16_t)lut[s[i + 1]];
+            const int16_t c = (int16_t)lut[s[i + 2]], d = (int16_t)lut[s[i + 3]];
+            dst[i] = a;
+            dst[i + 1] = b;
+            dst[i + 2] = c;
+            dst[i + 3] = d;
+        }
+        for (; i < n; i++)
             dst[i] = (int16_t)lut[s[i]];
     } else {
         const uint16_t *s = src;
@@ -100,16 +108,28 @@ static inline int16_t apply_gain(int u, int g)
     return (int16_t)(CHROMA_ZERO + m);
 }
 
-void aip_sat_chroma_row(int16_t *dst_u, int16_t *dst_v, const void *src_u, const void *src_v,
-                        int depth, const uint16_t *gain, int n)
+AIP_DECL_SAT_CHROMA_ROW_FN(aip_sat_chroma_row_c)
 {
     for (int i = 0; i < n; i++) {
         const int su = depth == 8 ? ((const uint8_t *)src_u)[i] : ((const uint16_t *)src_u)[i];
         const int sv = depth == 8 ? ((const uint8_t *)src_v)[i] : ((const uint16_t *)src_v)[i];
         const int u = to14(su, depth) - CHROMA_ZERO, v = to14(sv, depth) - CHROMA_ZERO;
-        int idx = (u * u + v * v) >> AIP_SAT_R2_SHIFT;
+        const int idx = (u * u + v * v) >> AIP_SAT_R2_SHIFT;
         const int g = gain[idx < AIP_SAT_LUT_SIZE ? idx : AIP_SAT_LUT_SIZE - 1];
         dst_u[i] = apply_gain(u, g);
         dst_v[i] = apply_gain(v, g);
     }
+}
+
+void aip_tone_dsp_init(AIPToneDSP *dsp, int cpu_flags)
+{
+    dsp->luma_row   = aip_tone_luma_row_c;
+    dsp->chroma_row = aip_sat_chroma_row_c;
+#if AIP_HAVE_X86_SIMD
+    if (!(cpu_flags & AIP_CPU_AVX2))
+        return;
+    dsp->chroma_row = aip_sat_chroma_row_avx2;
+#else
+    (void)cpu_flags;
+#endif
 }

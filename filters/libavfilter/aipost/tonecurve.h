@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu.h"
+
 typedef struct AIPToneCurve {
     double contrast;    /* S-curve strength, 0 (off) .. 0.5 */
     double floor;       /* lowest output, fraction of black..white, 0 (off) .. 0.25 */
@@ -85,13 +87,30 @@ void aip_sat_gain_lut(uint16_t *lut, double in_scale, const AIPSatTrim *t);
 
 /*
  * Rows: 14-bit luma from input samples through a luma table, and 14-bit
- * chroma pairs through the gain table (out = 8192 + round(u * gain)).
- * src is uint8_t at depth 8, uint16_t above; in_shift = 14 - depth when
- * depth <= 14 (else the samples are shifted down by depth - 14 first).
+ * chroma pairs through the gain table: with u, v the samples at the 14-bit
+ * scale minus 8192, out = 8192 + sign(u g) ((|u g| + 2^13) >> 14) for
+ * g = gain[min((u^2 + v^2) >> AIP_SAT_R2_SHIFT, AIP_SAT_LUT_SIZE - 1)].
+ * src is uint8_t at depth 8, uint16_t above (up to 16; deeper than 14
+ * shifted down to 14 first).
  */
-void aip_tone_luma_row(int16_t *dst, const void *src, int depth, const uint16_t *lut,
-                       int index_shift, int n);
-void aip_sat_chroma_row(int16_t *dst_u, int16_t *dst_v, const void *src_u, const void *src_v,
-                        int depth, const uint16_t *gain, int n);
+#define AIP_DECL_TONE_LUMA_ROW_FN(name) \
+void name(int16_t *dst, const void *src, int depth, const uint16_t *lut, int index_shift, int n)
+#define AIP_DECL_SAT_CHROMA_ROW_FN(name) \
+void name(int16_t *dst_u, int16_t *dst_v, const void *src_u, const void *src_v, \
+          int depth, const uint16_t *gain, int n)
+
+typedef AIP_DECL_TONE_LUMA_ROW_FN((*aip_tone_luma_row_fn));
+typedef AIP_DECL_SAT_CHROMA_ROW_FN((*aip_sat_chroma_row_fn));
+AIP_DECL_TONE_LUMA_ROW_FN(aip_tone_luma_row_c);
+AIP_DECL_SAT_CHROMA_ROW_FN(aip_sat_chroma_row_c);
+/* 8-bit in SIMD, deeper samples through the C reference */
+AIP_DECL_SAT_CHROMA_ROW_FN(aip_sat_chroma_row_avx2);
+
+typedef struct AIPToneDSP {
+    aip_tone_luma_row_fn  luma_row;
+    aip_sat_chroma_row_fn chroma_row;
+} AIPToneDSP;
+
+void aip_tone_dsp_init(AIPToneDSP *dsp, int cpu_flags);
 
 #endif /* AIPOST_TONECURVE_H */
