@@ -61,6 +61,11 @@ enum Reframe { REFRAME_SMART, REFRAME_FIT, REFRAME_CENTER, REFRAME_PAD, NB_REFRA
 #define WHITE14  (235 << 6)
 #define CHROMA14 (1 << 13)
 
+/* Slices per thread: threads take them as they come, so one that the
+ * system holds up leaves less to wait for (the output is the same for any
+ * split). */
+#define JOBS_PER_THREAD 4
+
 /* The background of reframe=fit is made at 1/FIT_SMALL of the output. */
 #define FIT_SMALL 8
 
@@ -256,10 +261,10 @@ static const AVOption socialprep_options[] = {
         OFFSET(maxpan), AV_OPT_TYPE_FLOAT, { .dbl = 1.0 }, 0.05, 10.0, FLAGS },
     { "scenecut", "smart: mean luma change (8-bit code values) that starts a new scene; 0: never",
         OFFSET(scenecut), AV_OPT_TYPE_FLOAT, { .dbl = 20.0 }, 0.0, 255.0, FLAGS },
-    { "wmotion",   "saliency weight of motion",     OFFSET(wmotion),   AV_OPT_TYPE_FLOAT, { .dbl = 1.0 }, 0.0, 10.0, FLAGS },
+    { "wmotion",   "saliency weight of motion",     OFFSET(wmotion),   AV_OPT_TYPE_FLOAT, { .dbl = 2.0 }, 0.0, 10.0, FLAGS },
     { "wcontrast", "saliency weight of detail",     OFFSET(wcontrast), AV_OPT_TYPE_FLOAT, { .dbl = 0.3 }, 0.0, 10.0, FLAGS },
-    { "wskin",     "saliency weight of skin tones", OFFSET(wskin),     AV_OPT_TYPE_FLOAT, { .dbl = 0.3 }, 0.0, 10.0, FLAGS },
-    { "wface",     "saliency weight of the face proxy (skin with detail)", OFFSET(wface), AV_OPT_TYPE_FLOAT, { .dbl = 1.0 }, 0.0, 10.0, FLAGS },
+    { "wskin",     "saliency weight of skin tones", OFFSET(wskin),     AV_OPT_TYPE_FLOAT, { .dbl = 0.2 }, 0.0, 10.0, FLAGS },
+    { "wface",     "saliency weight of the face proxy (skin with detail)", OFFSET(wface), AV_OPT_TYPE_FLOAT, { .dbl = 0.6 }, 0.0, 10.0, FLAGS },
     { "floor", "black floor: lowest luma, 8-bit code values above black (-1: the preset's; 0: off)",
         OFFSET(floor), AV_OPT_TYPE_FLOAT, { .dbl = -1 }, -1, 32, FLAGS },
     { "knee", "where the floor's curve meets the picture, 8-bit code values above black (-1: 4 x floor; at least 2 x floor)",
@@ -662,7 +667,7 @@ static int render(AVFilterContext *ctx, const AVFrame *in, AVFrame *out, double 
                   int64_t n)
 {
     SocialPrepContext *s = ctx->priv;
-    const int nb_jobs = FFMAX(1, FFMIN(s->nb_jobs_max, ff_filter_get_nb_threads(ctx)));
+    const int nb_jobs = FFMAX(1, FFMIN(s->nb_jobs_max, JOBS_PER_THREAD * ff_filter_get_nb_threads(ctx)));
     RenderData td = { .in = in, .out = out };
     int ret;
 
@@ -866,7 +871,7 @@ static int config_output(AVFilterLink *outlink)
 
     /* Jobs: one per thread, each with its rings and rows. */
     free_jobs(s);
-    s->nb_jobs_max = FFMAX(1, FFMIN(s->out_h / 2, ff_filter_get_nb_threads(ctx)));
+    s->nb_jobs_max = FFMAX(1, FFMIN(s->out_h / 32, JOBS_PER_THREAD * ff_filter_get_nb_threads(ctx)));
     s->jobs = av_calloc(s->nb_jobs_max, sizeof(*s->jobs));
     if (!s->jobs)
         return AVERROR(ENOMEM);
@@ -928,21 +933,6 @@ static int config_output(AVFilterLink *outlink)
 
 /* ------------------------------------------------------------------ analysis */
 
-typedef struct AnalysisData {
-    AIPSaliencyFrame cur, prev;
-    int have_prev;
-} AnalysisData;
-
-static int analysis_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
-{
-    SocialPrepContext *s = ctx->priv;
-    const AnalysisData *ad = arg;
-    const int r0 = s->sal.rows * jobnr / nb_jobs, r1 = s->sal.rows * (jobnr + 1) / nb_jobs;
-
-    aip_saliency_cells(&s->sal, &ad->cur, ad->have_prev ? &ad->prev : NULL, r0, r1);
-    return 0;
-}
-
 static void saliency_frame(const SocialPrepContext *s, const AVFrame *f, AIPSaliencyFrame *sf)
 {
     for (int p = 0; p < 3; p++) {
@@ -959,22 +949,21 @@ static void saliency_frame(const SocialPrepContext *s, const AVFrame *f, AIPSali
 static void analyse(AVFilterContext *ctx, InFrame *in)
 {
     SocialPrepContext *s = ctx->priv;
-    AnalysisData ad = { 0 };
+    AIPSaliencyFrame cur, prev;
     const double win = s->axis ? s->crop_h : s->crop_w;
     const double len = s->axis ? s->in_h : s->in_w;
     const AIPSaliencyWeights w = { s->wmotion, s->wcontrast, s->wskin, s->wface };
     AIPSaliencyTarget t;
 
-    saliency_frame(s, in->frame, &ad.cur);
-    if (s->prev_in) {
-        saliency_frame(s, s->prev_in, &ad.prev);
-        ad.have_prev = 1;
-    }
-    ff_filter_execute(ctx, analysis_slice, &ad, NULL,
-                      FFMAX(1, FFMIN(s->sal.rows, ff_filter_get_nb_threads(ctx))));
+    /* On this thread: the analysis is light (rows 8 apart, vpsadbw), and
+     * a round of slice jobs for it cost more in waiting than it saved. */
+    saliency_frame(s, in->frame, &cur);
+    if (s->prev_in)
+        saliency_frame(s, s->prev_in, &prev);
+    aip_saliency_cells(&s->sal, &cur, s->prev_in ? &prev : NULL, 0, s->sal.rows);
     in->change = aip_saliency_change(&s->sal);
     in->cut = !s->prev_in || (s->scenecut > 0 && in->change >= s->scenecut);
-    aip_saliency_map(&s->sal, &w);
+    aip_saliency_map(&s->sal, &w, in->cut);
     aip_saliency_window(&s->sal, s->axis, win, s->prev_target >= 0 && !in->cut ? s->prev_target : len / 2,
                         0.05, &t);
     in->target = t.centre;

@@ -58,9 +58,10 @@ double aip_campath_step(AIPCamPath *c, const double *targets, const double *weig
         c->moving = 1;
 
     if (c->moving) {
-        const double a = fabs(e);
-        /* The speed that can still stop on the target, not past it. */
-        double vd = sqrt(2 * p->max_accel * a);
+        const double a = fabs(e), acc = p->max_accel;
+        /* The speed that can still stop on the target, not past it, in
+         * steps of one frame: v + (v - acc) + (v - 2 acc) + ... <= a. */
+        double vd = -acc / 2 + sqrt(acc * acc / 4 + 2 * acc * a);
         vd = vd < p->max_speed ? vd : p->max_speed;
         vd = vd < a ? vd : a;
         vd = e < 0 ? -vd : vd;

@@ -8,11 +8,13 @@
  * lookahead target (the confidence-weighted mean of the targets ahead,
  * nearer frames weighing more, so the pan starts before the subject gets
  * to the edge and leaves lead room ahead of it), with a speed limit, an
- * acceleration limit and a braking rule (speed at most sqrt(2 a e) at
- * distance e, so it can stop on the target), until it is back on the
+ * acceleration limit and a braking rule (at distance e, a speed v with
+ * v + (v - a) + (v - 2a) + ... <= e, so it can stop on the target in
+ * frame steps), until it is back on the
  * target. At a scene cut the path starts afresh on the new target. So:
- *   - between cuts, the position moves by at most max_speed per frame and
- *     its speed changes by at most max_accel per frame;
+ *   - between cuts, the position moves by at most max_speed per frame;
+ *     its speed changes by at most max_accel per frame, except when the
+ *     window meets the frame's edge, where it stops;
  *   - while the subject stays in the dead zone the position does not change.
  * Doubles with basic arithmetic and sqrt only (correctly rounded in IEEE
  * 754): the same path on every machine.

@@ -38,7 +38,9 @@ int aip_saliency_init(AIPSaliency *s, int width, int height, int cpu_flags)
     s->prev_mean = calloc((size_t)s->cols * s->rows, sizeof(*s->prev_mean));
     s->map       = calloc((size_t)s->cols * s->rows, sizeof(*s->map));
     s->profile   = calloc((size_t)(s->cols > s->rows ? s->cols : s->rows) + 1, sizeof(*s->profile));
-    if (!s->cells || !s->prev_mean || !s->map || !s->profile) {
+    s->scratch   = calloc((size_t)3 * s->cols * s->rows, sizeof(*s->scratch));
+    s->bg_mean   = calloc((size_t)s->cols * s->rows, sizeof(*s->bg_mean));
+    if (!s->cells || !s->prev_mean || !s->map || !s->profile || !s->scratch || !s->bg_mean) {
         aip_saliency_uninit(s);
         return -ENOMEM;
     }
@@ -51,6 +53,8 @@ void aip_saliency_uninit(AIPSaliency *s)
     free(s->prev_mean);
     free(s->map);
     free(s->profile);
+    free(s->scratch);
+    free(s->bg_mean);
     memset(s, 0, sizeof(*s));
 }
 
@@ -104,7 +108,7 @@ static void one_cell(AIPSaliency *s, const AIPSaliencyFrame *cur, const AIPSalie
     int nskin = 0;
     AIPSaliencyCell *c = &s->cells[cy * s->cols + cx];
 
-    /* Rows 0, 4, 8, ... of the frame (cells start on such rows). */
+    /* Rows 0, 8, 16, ... of the frame (cells start on such rows). */
     for (int y = y0; y < y1; y += AIP_SALIENCY_ROW_STEP) {
         const uint8_t *row = cur->data[0] + (ptrdiff_t)y * cur->linesize[0];
         const uint8_t *below = y + 2 < s->height ? row + 2 * cur->linesize[0] : NULL;
@@ -119,7 +123,18 @@ static void one_cell(AIPSaliency *s, const AIPSaliencyFrame *cur, const AIPSalie
         ngrad += (nh > 0 ? nh : 0) + (below ? x1 - x0 : 0);
     }
 
-    if (!cur->gray) {
+    if (!cur->gray && cur->depth == 8 && !cur->full_range) {
+        /* The common case without conversions. */
+        for (int y = y0; y < y1; y += AIP_SALIENCY_SKIN_STEP) {
+            const uint8_t *yr = cur->data[0] + (ptrdiff_t)y * cur->linesize[0];
+            const uint8_t *ur = cur->data[1] + (ptrdiff_t)(y >> cur->vsub) * cur->linesize[1];
+            const uint8_t *vr = cur->data[2] + (ptrdiff_t)(y >> cur->vsub) * cur->linesize[2];
+            for (int x = x0; x < x1; x += AIP_SALIENCY_SKIN_STEP) {
+                skin += aip_skin_likelihood8(&s->skin, yr[x], ur[x >> cur->hsub], vr[x >> cur->hsub]);
+                nskin++;
+            }
+        }
+    } else if (!cur->gray) {
         for (int y = y0; y < y1; y += AIP_SALIENCY_SKIN_STEP)
             for (int x = x0; x < x1; x += AIP_SALIENCY_SKIN_STEP) {
                 const int yl = level8(cur, sample(cur, 0, x, y), 0);
@@ -156,23 +171,93 @@ double aip_saliency_change(const AIPSaliency *s)
     return sum / n;
 }
 
-void aip_saliency_map(AIPSaliency *s, const AIPSaliencyWeights *w)
+/* The k-th smallest of v[0 .. n) (v is reordered): quickselect with a
+ * median-of-three pivot, deterministic. */
+static float select_kth(float *v, int n, int k)
+{
+    int lo = 0, hi = n - 1;
+
+    while (lo < hi) {
+        const int mid = lo + (hi - lo) / 2;
+        float a = v[lo], b = v[mid], c = v[hi], pivot, t;
+        int i = lo, j = hi;
+        pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+/* Each cue relative to the frame: 0 at or below its median, 1 at or above
+ * its 98th percentile (eps keeps a flat cue from being stretched). */
+static void relative(float *dst, const float *cue, float *tmp, int n, double eps)
+{
+    double med, top, range;
+
+    memcpy(tmp, cue, n * sizeof(*tmp));
+    med = select_kth(tmp, n, n / 2);
+    top = select_kth(tmp, n, n - 1 - n / 50);
+    range = top - med > eps ? top - med : eps;
+    for (int i = 0; i < n; i++) {
+        const double r = (cue[i] - med) / range;
+        dst[i] = (float)(r < 0 ? 0 : r > 1 ? 1 : r);
+    }
+}
+
+void aip_saliency_map(AIPSaliency *s, const AIPSaliencyWeights *w, int new_scene)
 {
     const int n = s->cols * s->rows;
-    double cmean = 0;
+    float *cue = s->scratch, *rel = s->scratch + n, *tmp = s->scratch + 2 * n;
+
+    /* The background: what the cells have looked like lately. */
+    if (new_scene || !s->have_bg)
+        for (int i = 0; i < n; i++)
+            s->bg_mean[i] = s->cells[i].mean;
+    s->have_bg = 1;
 
     for (int i = 0; i < n; i++)
-        cmean += s->cells[i].contrast;
-    cmean /= n;
-
+        s->map[i] = 0;
+    for (int k = 0; k < 4; k++) {
+        static const double eps[4] = { 0.5, 1.0, 0.05, 0.05 };
+        const double weight = k == 0 ? w->motion : k == 1 ? w->contrast : k == 2 ? w->skin : w->face;
+        if (weight <= 0)
+            continue;
+        for (int i = 0; i < n; i++) {
+            const AIPSaliencyCell *c = &s->cells[i];
+            const float novelty = fabsf(c->mean - s->bg_mean[i]) / AIP_SALIENCY_NOVELTY_SCALE;
+            cue[i] = k == 0 ? (c->motion > novelty ? c->motion : novelty)
+                   : k == 1 ? c->contrast : k == 2 ? c->skin
+                   : (float)(c->skin * c->contrast / (c->contrast + 4.0));
+        }
+        relative(rel, cue, tmp, n, eps[k]);
+        for (int i = 0; i < n; i++) {
+            double r = rel[i];
+            /* Motion must also be above coding noise in absolute terms. */
+            if (k == 0)
+                r *= (double)cue[i] * cue[i] / ((double)cue[i] * cue[i] + 4.0);
+            s->map[i] += (float)(weight * r);
+        }
+    }
     for (int i = 0; i < n; i++) {
-        const AIPSaliencyCell *c = &s->cells[i];
-        const double m = c->motion, ct = c->contrast, sk = c->skin;
-        s->map[i] = (float)(w->motion   * (m * m / (m * m + 4.0)) +
-                            w->contrast * (ct / (ct + cmean + 2.0)) +
-                            w->skin     * sk +
-                            w->face     * sk * ct / (ct + 4.0));
-        s->prev_mean[i] = c->mean;
+        s->prev_mean[i] = s->cells[i].mean;
+        s->bg_mean[i] += (s->cells[i].mean - s->bg_mean[i]) * (float)AIP_SALIENCY_BG_RATE;
     }
     s->have_prev = 1;
 }

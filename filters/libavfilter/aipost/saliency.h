@@ -5,7 +5,7 @@
  *
  * The frame is cut into square cells of `cell` luma samples (a multiple of
  * 8, about 64 cells along the long side). Per cell, from every luma sample
- * of every fourth row (rows 0, 4, 8, ...):
+ * of every eighth row (rows 0, 8, 16, ...):
  *   mean      mean luma (8-bit code values)
  *   contrast  mean absolute difference to the sample two to the right and
  *             to the sample two rows below, where they exist (8-bit code
@@ -14,13 +14,24 @@
  * and from the samples on a lattice of 8 luma samples (x, y multiples of
  * 8; the chroma sample there and its luma):
  *   skin      mean skin-tone likelihood (0..1, skintone.h)
- * and the saliency of a cell is
- *   S = w_motion   * m^2 / (m^2 + 4)             motion above coding noise
- *     + w_contrast * c / (c + c_mean + 2)         detail above the frame's
- *     + w_skin     * s
- *     + w_face     * s * c / (c + 4)              face proxy: skin with
- *                                                 features (eyes, brows,
- *                                                 mouth) in it
+ * Motion also counts what departs from the background: a running average
+ * of each cell's mean (about 3 s at 30 fps, restarted at scene cuts), so
+ * a subject that walks in and stops keeps standing out for a while instead
+ * of losing the camera to the textured backdrop:
+ *   m = max(frame difference, |mean - background| / 4)
+ * Each cue is then taken relative to the frame, so that what stands out
+ * counts, not what is everywhere (wood grain that passes the skin test, a
+ * textured backdrop, a camera pan that moves every cell):
+ *   rel(c) = clip((c - median) / max(p98 - median, eps), 0, 1)
+ * over the frame's cells (eps: motion 0.5, contrast 1 code value, skin and
+ * face 0.05), and the saliency of a cell is
+ *   S = w_motion   * rel(m) * m^2 / (m^2 + 4)   motion, and above coding
+ *                                                noise in absolute terms
+ *     + w_contrast * rel(c)                      detail
+ *     + w_skin     * rel(s)                      skin tones
+ *     + w_face     * rel(s * c / (c + 4))        face proxy: skin with
+ *                                                features (eyes, brows,
+ *                                                mouth) in it
  * The face proxy is a stated simplification: no face detector, a skin-
  * coloured area with internal detail scores as a face would.
  *
@@ -44,8 +55,13 @@
 #define AIP_SALIENCY_CELLS 64
 #define AIP_SALIENCY_MIN_CELL 8
 /* Luma rows and the skin lattice, in luma samples. */
-#define AIP_SALIENCY_ROW_STEP  4
+#define AIP_SALIENCY_ROW_STEP  8
 #define AIP_SALIENCY_SKIN_STEP 8
+/* The background follows the cells at this rate per frame (about 3 s at
+ * 30 fps); a cell's departure from it, / AIP_SALIENCY_NOVELTY_SCALE, counts
+ * as motion. */
+#define AIP_SALIENCY_BG_RATE       (1.0 / 90)
+#define AIP_SALIENCY_NOVELTY_SCALE 4.0f
 
 /*
  * Sums of one luma row over [x0, x1) of a row of w samples:
@@ -91,6 +107,9 @@ typedef struct AIPSaliency {
     int have_prev;
     float *map;             /* saliency per cell */
     double *profile;        /* per column or row, scratch */
+    float *scratch;         /* 3 * cols * rows */
+    float *bg_mean;         /* the background's cell means */
+    int have_bg;
     AIPSkinTables skin;
     aip_saliency_row8_fn  row8;
     aip_saliency_row16_fn row16;
@@ -114,8 +133,10 @@ void aip_saliency_cells(AIPSaliency *s, const AIPSaliencyFrame *cur,
  * tens of code values, motion only the cells it crosses. */
 double aip_saliency_change(const AIPSaliency *s);
 
-/* The map from the cells, then the cells' means kept for the next frame. */
-void aip_saliency_map(AIPSaliency *s, const AIPSaliencyWeights *w);
+/* The map from the cells, then the cells' means kept for the next frame
+ * and blended into the background. new_scene: the background starts
+ * afresh from this frame (a scene cut). */
+void aip_saliency_map(AIPSaliency *s, const AIPSaliencyWeights *w, int new_scene);
 
 typedef struct AIPSaliencyTarget {
     double centre;          /* window centre along the axis, luma samples */
