@@ -53,7 +53,6 @@ int aip_resample_filter_init(AIPResampleFilter *f, int dst_len, double start,
     const double s = filter_scale(step);
     int taps = aip_resample_taps(step);
     double w[AIP_RESAMPLE_MAX_TAPS];
-    size_t need;
 
     if (dst_len < 1 || src_size < 1 || !(step > 0) || step > AIP_RESAMPLE_MAX_STEP ||
         !isfinite(start))
@@ -64,8 +63,8 @@ int aip_resample_filter_init(AIPResampleFilter *f, int dst_len, double start,
         f->start == start && f->step == step)
         return 0;
 
-    need = (size_t)dst_len * (taps * sizeof(*f->coef) + sizeof(*f->pos));
-    if (need > f->alloc) {
+    /* Room for dst_len outputs of any number of taps. */
+    if ((size_t)dst_len > f->alloc) {
         int16_t *coef = realloc(f->coef, (size_t)dst_len * AIP_RESAMPLE_MAX_TAPS * sizeof(*coef));
         int32_t *pos;
         uint8_t *shuf;
@@ -80,7 +79,7 @@ int aip_resample_filter_init(AIPResampleFilter *f, int dst_len, double start,
         if (!shuf)
             return -ENOMEM;
         f->shuf = shuf;
-        f->alloc = (size_t)dst_len * (AIP_RESAMPLE_MAX_TAPS * sizeof(*coef) + sizeof(*pos));
+        f->alloc = dst_len;
     }
     f->has_shuf = 0;
     f->dst_len  = dst_len;

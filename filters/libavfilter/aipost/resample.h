@@ -54,7 +54,7 @@ typedef struct AIPResampleFilter {
     int16_t *coef;      /* dst_len * taps Q14 weights */
     int src_first;      /* source samples any tap reads: [src_first, src_end) */
     int src_end;
-    size_t alloc;       /* bytes of coef and pos allocated, reused */
+    size_t alloc;       /* outputs there is room for, reused */
     double start, step; /* what it was made for: the same again is free */
     /* 4 taps with every 4 consecutive outputs reading within 8 samples (any
      * enlargement): per group of 4 outputs, the byte offsets of their taps
