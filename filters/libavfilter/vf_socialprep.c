@@ -576,7 +576,9 @@ static int render_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
     const int ch = s->out_h / 2;
     const int cy0 = ch * jobnr / nb_jobs, cy1 = ch * (jobnr + 1) / nb_jobs;
     const int shift = AIP_RESAMPLE_BITS - s->depth, up = s->depth - 8;
-    const int white = 235 << up, cmin = 16 << up, cmax = 240 << up, lo = s->floor_out[0];
+    /* Luma from the floor to white; chroma is not clipped to its nominal
+     * range (its excursions are legal codes), only to the code range. */
+    const int white = 235 << up, cmin = 0, cmax = (1 << s->depth) - 1, lo = s->floor_out[0];
     int16_t *rl = j->rows, *ru = j->rows + j->row_stride, *rv = j->rows + 2 * j->row_stride;
     int16_t *grain = j->grain, *gtmp = j->grain + j->grain_stride;
     const int crop = s->reframe == REFRAME_SMART || s->reframe == REFRAME_CENTER;
