@@ -109,6 +109,7 @@ typedef struct InFrame {
     double change;          /* scene change measure */
     double target, confidence;
     int shown;              /* output frames it has filled */
+    int analysed;
 } InFrame;
 
 /* One output frame waiting in the lookahead queue. */
@@ -214,7 +215,7 @@ typedef struct SocialPrepContext {
     double *la_targets, *la_weights;
 
     /* stream summary */
-    int64_t nb_in, nb_out, nb_dup, nb_drop, nb_irregular, nb_cuts;
+    int64_t nb_in, nb_out, nb_dup, nb_drop, nb_irregular, nb_cuts, nb_overlapped;
     double min_interval, max_interval;
 } SocialPrepContext;
 
@@ -286,7 +287,7 @@ static const AVOption socialprep_options[] = {
     { "depth", "output bit depth: 8 (yuv420p) or 10 (yuv420p10)",
         OFFSET(depth), AV_OPT_TYPE_INT, { .i64 = 8 }, 8, 10, FLAGS },
     { "fit_blur", "fit: background blur radius, fraction of the output width",
-        OFFSET(fit_blur), AV_OPT_TYPE_FLOAT, { .dbl = 0.04 }, 0.0, 0.25, FLAGS },
+        OFFSET(fit_blur), AV_OPT_TYPE_FLOAT, { .dbl = 0.08 }, 0.0, 0.25, FLAGS },
     { "fit_dim", "fit: background brightness and saturation factor",
         OFFSET(fit_dim), AV_OPT_TYPE_FLOAT, { .dbl = 0.55 }, 0.0, 1.0, FLAGS },
     { "pad_color", "pad: colour of the bars (lifted by the floor like the picture)",
@@ -492,6 +493,11 @@ typedef struct RenderData {
     const AVFrame *in;
     AVFrame *out;
     int pass;               /* 0: the fit background's small picture, 1: output */
+    /* job 0 of the output pass may measure the next input frame's saliency
+     * cells meanwhile (analysis_cur, against analysis_prev or nothing) */
+    int analyse;
+    AIPSaliencyFrame analysis_cur, analysis_prev;
+    int analysis_have_prev;
 } RenderData;
 
 static int job_setup(SocialPrepContext *s, Job *j, const AVFrame *in, int pass)
@@ -567,10 +573,9 @@ static void picture_row(SocialPrepContext *s, Job *j, int16_t *const *dst, int c
     }
 }
 
-static int render_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
+static int render_rows(AVFilterContext *ctx, const RenderData *td, int jobnr, int nb_jobs)
 {
     SocialPrepContext *s = ctx->priv;
-    const RenderData *td = arg;
     AVFrame *out = td->out;
     Job *j = &s->jobs[jobnr];
     const int ch = s->out_h / 2;
@@ -642,6 +647,22 @@ static int render_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
     return 0;
 }
 
+static int render_slice(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
+{
+    SocialPrepContext *s = ctx->priv;
+    const RenderData *td = arg;
+
+    if (!td->analyse)
+        return render_rows(ctx, td, jobnr, nb_jobs);
+    /* Job 0: the next frame's saliency, beside the slices of this one. */
+    if (!jobnr) {
+        aip_saliency_cells(&s->sal, &td->analysis_cur,
+                           td->analysis_have_prev ? &td->analysis_prev : NULL, 0, s->sal.rows);
+        return 0;
+    }
+    return render_rows(ctx, td, jobnr - 1, nb_jobs - 1);
+}
+
 /* Blur and dim the small fit background (small, one thread). */
 static void finish_small(SocialPrepContext *s)
 {
@@ -665,8 +686,12 @@ static void finish_small(SocialPrepContext *s)
     }
 }
 
+static void saliency_frame(const SocialPrepContext *s, const AVFrame *f, AIPSaliencyFrame *sf);
+
+/* The output frame of `in` with the crop at (crop_x, crop_y); with `next`,
+ * that input frame's saliency cells are measured meanwhile. */
 static int render(AVFilterContext *ctx, const AVFrame *in, AVFrame *out, double crop_x, double crop_y,
-                  int64_t n)
+                  int64_t n, const AVFrame *next)
 {
     SocialPrepContext *s = ctx->priv;
     const int nb_jobs = FFMAX(1, FFMIN(s->nb_jobs_max, JOBS_PER_THREAD * ff_filter_get_nb_threads(ctx)));
@@ -694,7 +719,13 @@ static int render(AVFilterContext *ctx, const AVFrame *in, AVFrame *out, double 
             aip_grain_offsets(&s->field[p], s->offsets[p], n, s->blocks_w[p], s->blocks_h[p]);
 
     td.pass = 1;
-    return ff_filter_execute(ctx, render_slice, &td, NULL, nb_jobs);
+    if (next) {
+        td.analyse = 1;
+        saliency_frame(s, next, &td.analysis_cur);
+        if ((td.analysis_have_prev = !!s->prev_in))
+            saliency_frame(s, s->prev_in, &td.analysis_prev);
+    }
+    return ff_filter_execute(ctx, render_slice, &td, NULL, nb_jobs + td.analyse);
 }
 
 /* ------------------------------------------------------------------ config */
@@ -948,31 +979,45 @@ static void saliency_frame(const SocialPrepContext *s, const AVFrame *f, AIPSali
     sf->gray = s->in_gray;
 }
 
-static void analyse(AVFilterContext *ctx, InFrame *in)
+/* What the frame's saliency cells (measured already) say: scene change,
+ * map, target. Frames pass here once each, in order. */
+static void analyse_finish(AVFilterContext *ctx, InFrame *in)
 {
     SocialPrepContext *s = ctx->priv;
-    AIPSaliencyFrame cur, prev;
     const double win = s->axis ? s->crop_h : s->crop_w;
     const double len = s->axis ? s->in_h : s->in_w;
     const AIPSaliencyWeights w = { s->wmotion, s->wcontrast, s->wskin, s->wface };
     AIPSaliencyTarget t;
+    int cut;
 
-    /* On this thread: the analysis is light (rows 8 apart, vpsadbw), and
-     * a round of slice jobs for it cost more in waiting than it saved. */
+    in->change = aip_saliency_change(&s->sal);
+    cut = !s->prev_in || (s->scenecut > 0 && in->change >= s->scenecut);
+    s->nb_cuts += cut && s->prev_in;
+    /* a cut on a dropped frame before this one is kept */
+    in->cut |= cut;
+    aip_saliency_map(&s->sal, &w, cut);
+    aip_saliency_window(&s->sal, s->axis, win, s->prev_target >= 0 && !cut ? s->prev_target : len / 2,
+                        0.05, &t);
+    in->target = t.centre;
+    in->confidence = t.confidence;
+    in->analysed = 1;
+    s->prev_target = t.centre;
+    av_frame_free(&s->prev_in);
+    s->prev_in = av_frame_clone(in->frame);
+}
+
+/* The whole analysis of one frame here (when it could not be overlapped
+ * with rendering). */
+static void analyse(AVFilterContext *ctx, InFrame *in)
+{
+    SocialPrepContext *s = ctx->priv;
+    AIPSaliencyFrame cur, prev;
+
     saliency_frame(s, in->frame, &cur);
     if (s->prev_in)
         saliency_frame(s, s->prev_in, &prev);
     aip_saliency_cells(&s->sal, &cur, s->prev_in ? &prev : NULL, 0, s->sal.rows);
-    in->change = aip_saliency_change(&s->sal);
-    in->cut = !s->prev_in || (s->scenecut > 0 && in->change >= s->scenecut);
-    aip_saliency_map(&s->sal, &w, in->cut);
-    aip_saliency_window(&s->sal, s->axis, win, s->prev_target >= 0 && !in->cut ? s->prev_target : len / 2,
-                        0.05, &t);
-    in->target = t.centre;
-    in->confidence = t.confidence;
-    s->prev_target = t.centre;
-    av_frame_free(&s->prev_in);
-    s->prev_in = av_frame_clone(in->frame);
+    analyse_finish(ctx, in);
 }
 
 /* ------------------------------------------------------------------ timing */
@@ -1021,12 +1066,12 @@ static int take_input(AVFilterContext *ctx, AVFrame *frame)
     s->last_pts = pts;
     s->nb_in++;
 
-    if (s->sal_ready) {
-        analyse(ctx, in);
-        s->nb_cuts += in->cut && s->nb_in > 1;
-    } else {
+    /* Smart reframing analyses the frame later: alongside the rendering of
+     * an earlier one when it can, else before its first output. */
+    if (!s->sal_ready) {
         in->target = s->axis == 1 ? s->in_h / 2.0 : s->in_w / 2.0;
         in->cut = s->nb_in == 1;
+        in->analysed = 1;
     }
 
     if (!s->started) {
@@ -1051,6 +1096,10 @@ static int fill_queue(AVFilterContext *ctx)
             Slot *sl;
             if (s->q_len >= s->q_cap)
                 return 0;
+            /* Its analysis is needed now (when it could not run beside the
+             * rendering of an earlier frame). */
+            if (!s->cur.analysed)
+                analyse(ctx, &s->cur);
             sl = &s->q[(s->q_head + s->q_len) % s->q_cap];
             sl->frame = av_frame_clone(s->cur.frame);
             if (!sl->frame)
@@ -1073,7 +1122,10 @@ static int fill_queue(AVFilterContext *ctx)
             continue;
         }
         /* Its time is over. A frame never shown is dropped; a scene cut on
-         * it passes to the next frame. */
+         * it passes to the next frame. Analysed or not, it must be, in
+         * order: motion and the background are measured frame to frame. */
+        if (!s->cur.analysed)
+            analyse(ctx, &s->cur);
         if (!s->cur.shown) {
             s->drops_pending++;
             s->nb_drop++;
@@ -1137,10 +1189,21 @@ static int emit(AVFilterContext *ctx)
         av_frame_free(&out);
         return ret;
     }
-    ret = render(ctx, in, out, crop_x, crop_y, sl->n);
-    if (ret < 0) {
-        av_frame_free(&out);
-        return ret;
+    {
+        /* The first input frame not analysed yet has its cells measured
+         * while this one renders (frames are analysed in order). */
+        InFrame *pending = !s->sal_ready ? NULL
+                         : s->cur.frame && !s->cur.analysed ? &s->cur
+                         : s->cur.frame && s->next.frame && !s->next.analysed ? &s->next : NULL;
+        ret = render(ctx, in, out, crop_x, crop_y, sl->n, pending ? pending->frame : NULL);
+        if (ret < 0) {
+            av_frame_free(&out);
+            return ret;
+        }
+        if (pending) {
+            analyse_finish(ctx, pending);
+            s->nb_overlapped++;
+        }
     }
 
     out->pts = sl->n;
@@ -1201,6 +1264,15 @@ static int activate(AVFilterContext *ctx)
 
     /* An output frame once the lookahead is full, or while draining. */
     if (s->q_len > s->lookahead || (s->eof && !s->cur.frame && s->q_len)) {
+        /* Take in the next frame first if it is there, so that its analysis
+         * runs beside this rendering. */
+        if (s->sal_ready && !s->eof && !s->next.frame && s->cur.frame) {
+            ret = ff_inlink_consume_frame(inlink, &frame);
+            if (ret < 0)
+                return ret;
+            if (ret > 0 && (ret = take_input(ctx, frame)) < 0)
+                return ret;
+        }
         ret = emit(ctx);
         if (ret >= 0)
             ff_filter_set_ready(ctx, 100);
@@ -1250,9 +1322,10 @@ static av_cold void uninit(AVFilterContext *ctx)
     if (s->nb_in)
         av_log(ctx, AV_LOG_VERBOSE, "input %"PRId64" frames (%"PRId64" irregular intervals, "
                "%.2f..%.2f ms), output %"PRId64" frames at %d/%d fps: %"PRId64" repeated, "
-               "%"PRId64" dropped; %"PRId64" scene cuts\n", s->nb_in, s->nb_irregular,
+               "%"PRId64" dropped; %"PRId64" scene cuts; %"PRId64" frames analysed while "
+               "another rendered\n", s->nb_in, s->nb_irregular,
                s->min_interval * 1000, s->max_interval * 1000, s->nb_out, s->out_fps.num,
-               s->out_fps.den, s->nb_dup, s->nb_drop, s->nb_cuts);
+               s->out_fps.den, s->nb_dup, s->nb_drop, s->nb_cuts, s->nb_overlapped);
 
     av_frame_free(&s->cur.frame);
     av_frame_free(&s->next.frame);
