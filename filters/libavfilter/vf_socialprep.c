@@ -210,6 +210,7 @@ typedef struct SocialPrepContext {
     int warned_pts, warned_primaries;
 
     /* lookahead queue */
+    int la;                             /* frames ahead in use */
     Slot *q;
     int q_cap, q_len, q_head;
     double *la_targets, *la_weights;
@@ -366,8 +367,6 @@ static av_cold int init(AVFilterContext *ctx)
     s->p_knee     = s->knee     >= 0 ? s->knee     : 4 * s->p_floor;
     if (s->p_knee < 2 * s->p_floor)
         s->p_knee = 2 * s->p_floor;
-    if (s->reframe != REFRAME_SMART)
-        s->lookahead = 0;
     s->lut_range = -1;
     s->prev_target = -1;
     return 0;
@@ -944,7 +943,9 @@ static int config_output(AVFilterLink *outlink)
     av_freep(&s->q);
     av_freep(&s->la_targets);
     av_freep(&s->la_weights);
-    s->q_cap = s->lookahead + 1;
+    /* Only the smart camera looks ahead; the other modes emit at once. */
+    s->la = s->sal_ready ? s->lookahead : 0;
+    s->q_cap = s->la + 1;
     s->q = av_calloc(s->q_cap, sizeof(*s->q));
     s->la_targets = av_calloc(s->q_cap, sizeof(*s->la_targets));
     s->la_weights = av_calloc(s->q_cap, sizeof(*s->la_weights));
@@ -1263,7 +1264,7 @@ static int activate(AVFilterContext *ctx)
         return ret;
 
     /* An output frame once the lookahead is full, or while draining. */
-    if (s->q_len > s->lookahead || (s->eof && !s->cur.frame && s->q_len)) {
+    if (s->q_len > s->la || (s->eof && !s->cur.frame && s->q_len)) {
         /* Take in the next frame first if it is there, so that its analysis
          * runs beside this rendering. */
         if (s->sal_ready && !s->eof && !s->next.frame && s->cur.frame) {
