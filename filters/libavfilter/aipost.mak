@@ -7,9 +7,26 @@ ifeq ($(ARCH_X86),yes)
 AIPOST_GRAIN += aipost/x86/grain_avx2.o
 endif
 
+AIPOST_RESAMPLE = aipost/resample.o
+ifeq ($(ARCH_X86),yes)
+AIPOST_RESAMPLE += aipost/x86/resample_avx2.o
+endif
+
+AIPOST_SALIENCY = aipost/saliency.o aipost/skintone.o
+ifeq ($(ARCH_X86),yes)
+AIPOST_SALIENCY += aipost/x86/saliency_avx2.o
+endif
+
+AIPOST_TONECURVE = aipost/tonecurve.o
+ifeq ($(ARCH_X86),yes)
+AIPOST_TONECURVE += aipost/x86/tonecurve_avx2.o
+endif
+
 OBJS-$(CONFIG_AIGRAIN_FILTER)   += vf_aigrain.o aigrain.o $(AIPOST_GRAIN)
 OBJS-$(CONFIG_DUCKFLOOR_FILTER) += af_duckfloor.o aipost/duck.o
 OBJS-$(CONFIG_QCDETECT_FILTER)  += vf_qcdetect.o aipost/qc.o aipost/plot.o aipost/png.o
+OBJS-$(CONFIG_SOCIALPREP_FILTER) += vf_socialprep.o $(AIPOST_GRAIN) $(AIPOST_RESAMPLE) $(AIPOST_SALIENCY) \
+                                    $(AIPOST_TONECURVE) aipost/campath.o
 
 # OpenCL variants (configure dependency "opencl" in parts.list). Each links
 # FFmpeg's opencl.o, our aipost_opencl.o and its kernels as C strings.
