@@ -3,20 +3,26 @@
 # cut the clip into N segments by frame, process each apart (here with
 # xargs -P; on a farm each segment's script is one job), join the results.
 #
-#   samples/farm.sh [-j JOBS] [-o FRAMES] [-c "ENCODER ARGS"] [-f FORMAT] [-k]
-#                   IN OUT FILTERGRAPH N
+#   samples/farm.sh [-j JOBS] [-o FRAMES] [-s SCORE] [-c "ENCODER ARGS"]
+#                   [-f FORMAT] [-k] IN OUT FILTERGRAPH N
 #
 #   -j JOBS    segments processed at once (default N)
 #   -o FRAMES  overlap: frames decoded and filtered before and after each
 #              segment and then dropped, for filters whose output at a frame
 #              depends on frames around it (default 0; see docs/README.md)
+#   -s SCORE   cut only at scene cuts (frames whose scene score, ffmpeg's
+#              select 'scene', is above SCORE, e.g. 0.3): each boundary moves
+#              to the cut nearest to where the even split puts it, for filters
+#              whose state starts afresh at a cut (socialprep's camera path);
+#              fewer segments when there are fewer cuts
 #   -c ARGS    encoder of the segments (default lossless FFV1: the joined
 #              file then holds exactly what the filters made)
 #   -f FORMAT  container of the segments and of OUT (default matroska)
 #   -k         keep the work folder (OUT.farm/: the job scripts, segments, logs)
 #
 # Each segment k holds the input frames [F k / N, F (k + 1) / N) (F frames in
-# all, counted from the packets, so nothing is decoded to plan). Its job
+# all, counted from the packets, so nothing is decoded to plan; -s decodes
+# once to find the cuts). Its job
 # seeks to just before its first frame (minus the overlap) with the input's
 # own timestamps kept (-copyts), so a filter that keys on pts sees the same
 # numbers as in a single run; it keeps the output frames whose time falls in
@@ -45,13 +51,15 @@ usage() {
 
 jobs=
 overlap=0
+scene=
 codec="-c:v ffv1 -level 3 -g 1 -slicecrc 0"
 format=matroska
 keep=0
-while getopts j:o:c:f:kh opt; do
+while getopts j:o:s:c:f:kh opt; do
     case $opt in
         j) jobs=$OPTARG ;;
         o) overlap=$OPTARG ;;
+        s) scene=$OPTARG ;;
         c) codec=$OPTARG ;;
         f) format=$OPTARG ;;
         k) keep=1 ;;
@@ -66,9 +74,13 @@ case $n in ''|*[!0-9]*) echo "farm: N must be a positive integer, not '$n'" >&2;
 case $overlap in ''|*[!0-9]*) echo "farm: -o takes a number of frames, not '$overlap'" >&2; exit 2 ;; esac
 [ "$n" -ge 1 ] || { echo "farm: N must be at least 1" >&2; exit 2; }
 [ -r "$in" ] || { echo "farm: cannot read $in" >&2; exit 2; }
-jobs=${jobs:-$n}
+case $in in /*) in_abs=$in ;; *) in_abs=$PWD/$in ;; esac
+if [ -n "$scene" ] && ! awk -v s="$scene" 'BEGIN { exit !(s + 0 > 0 && s + 0 < 1) }'; then
+    echo "farm: -s takes a scene score between 0 and 1, not '$scene'" >&2
+    exit 2
+fi
 
-work=$out.farm
+work=$(cd "$(dirname "$out")" && pwd)/$(basename "$out").farm
 rm -rf "$work"
 mkdir -p "$work"
 [ $keep = 1 ] || trap 'rm -rf "$work"' EXIT INT TERM
@@ -77,8 +89,8 @@ ffprobe() { "$bin/ffprobe" -v error "$@"; }
 
 # The video stream's time base and its frames' timestamps in presentation
 # order, from the packets (no decoding).
-tb=$(ffprobe -select_streams v:0 -show_entries stream=time_base -of csv=p=0 "$in")
-ffprobe -select_streams v:0 -show_entries packet=pts -of csv=p=0 "$in" |
+tb=$(ffprobe -select_streams v:0 -show_entries stream=time_base -of csv=p=0 "file:$in_abs")
+ffprobe -select_streams v:0 -show_entries packet=pts -of csv=p=0 "file:$in_abs" |
     grep -v '^N/A' | sort -n > "$work/pts"
 frames=$(wc -l < "$work/pts")
 [ "$frames" -ge "$n" ] || { echo "farm: $in has $frames frames, fewer than $n segments" >&2; exit 1; }
@@ -97,10 +109,40 @@ pts_at() {
 # seconds of a pts, exact to the microsecond (what trim compares in)
 secs() { awk -v p="$1" -v a="$num" -v b="$den" 'BEGIN { printf "%.6f", p * a / b }'; }
 
+# Segment boundaries (first frame of each segment, then the end): the even
+# split, or with -s the scene cuts nearest to it.
+if [ -z "$scene" ]; then
+    awk -v f="$frames" -v n="$n" 'BEGIN { for (k = 0; k < n; k++) print int(f * k / n); print f }' > "$work/bounds"
+else
+    # (in the work folder, so no path needs escaping inside the graph)
+    (cd "$work" && "$bin/ffmpeg" -hide_banner -nostdin -loglevel error -copyts -i "file:$in_abs" -map 0:v:0 \
+        -vf "select='gt(scene,$scene)',metadata=print:file=cuts.txt" -f null -) ||
+        { echo "farm: scene detection on $in failed" >&2; exit 1; }
+    sed -n 's/^frame:[0-9]* *pts:\([-0-9]*\).*/\1/p' "$work/cuts.txt" > "$work/cuts.pts"
+    # cut pts -> frame indices, then the nearest unused cut to each even split
+    awk -v f="$frames" -v n="$n" '
+        NR == FNR { idx[$1] = FNR - 1; next }
+        ($1 in idx) && idx[$1] > 0 { cut[nc++] = idx[$1] }
+        END {
+            print 0; prev = 0
+            for (k = 1; k < n; k++) {
+                want = f * k / n; best = -1
+                for (i = 0; i < nc; i++)
+                    if (cut[i] > prev && (best < 0 || (cut[i] - want) ^ 2 < (best - want) ^ 2)) best = cut[i]
+                if (best > prev) { print best; prev = best }
+            }
+            print f
+        }' "$work/pts" "$work/cuts.pts" > "$work/bounds"
+    found=$(($(wc -l < "$work/bounds") - 1))
+    [ "$found" = "$n" ] || echo "farm: $((found - 1)) usable scene cuts above $scene: $found segments, not $n" >&2
+    n=$found
+fi
+jobs=${jobs:-$n}
+
 k=0
 while [ $k -lt "$n" ]; do
-    first=$((frames * k / n))
-    next=$((frames * (k + 1) / n))
+    first=$(sed -n "$((k + 1))p" "$work/bounds")
+    next=$(sed -n "$((k + 2))p" "$work/bounds")
     lo=$((first - overlap)); [ $lo -ge 0 ] || lo=0
     hi=$((next + overlap)); [ $hi -le "$frames" ] || hi=$frames
     t_first=$(secs "$(pts_at $first)")
@@ -120,8 +162,8 @@ while [ $k -lt "$n" ]; do
     cat > "$(printf '%s/job%04d.sh' "$work" $k)" <<EOF
 #!/bin/sh
 # segment $k of $n: input frames $first..$((next - 1)) (decoded $lo..$((hi - 1)))
-exec "$bin/ffmpeg" -hide_banner -nostdin -loglevel error -y -copyts -ss $t_seek -i "$in" \\
-    -map 0:v:0 -vf "$select,$graph,$keepout" $codec -fflags +bitexact -f $format "$seg" 2> "$seg.log"
+exec "$bin/ffmpeg" -hide_banner -nostdin -loglevel error -y -copyts -ss $t_seek -i "file:$in_abs" \\
+    -map 0:v:0 -vf "$select,$graph,$keepout" $codec -fflags +bitexact -f $format "file:$seg" 2> "$seg.log"
 EOF
     # The concat demuxer re-times segment k by its in point (T_k, not the
     # first frame's time, which a rate-changing filter may put later) and
@@ -142,9 +184,9 @@ fi
 
 # Join: a stream copy of the segments in order; the input's audio, if any,
 # comes along untouched.
-set -- -f concat -safe 0 -i "$work/list.txt"
-if [ -n "$(ffprobe -select_streams a -show_entries stream=index -of csv=p=0 "$in")" ]; then
-    set -- "$@" -i "$in" -map 1:a -c:a copy
+set -- -f concat -safe 0 -i "file:$work/list.txt"
+if [ -n "$(ffprobe -select_streams a -show_entries stream=index -of csv=p=0 "file:$in_abs")" ]; then
+    set -- "$@" -i "file:$in_abs" -map 1:a -c:a copy
 fi
 "$bin/ffmpeg" -hide_banner -nostdin -loglevel error -y "$@" \
     -map 0:v -c:v copy -output_ts_offset "$(secs "$(pts_at 0)")" -f "$format" "$out"

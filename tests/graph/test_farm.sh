@@ -56,6 +56,37 @@ d=$(diff "$W/tmix_nooverlap.farm" "$W/tmix_nooverlap.single" | grep -c '^<')
 check "tmix: without overlap the join differs (at the 3 inner boundaries, 2 frames each)" "$d == 6" "$d frames differ"
 identical tmix_overlap 4 2 "tmix=frames=3" 75
 
+# socialprep: the 25 -> 30 fps conversion and the picture parts are pure
+# functions of the frames and their times (centre crop: exact with no
+# overlap). The smart camera path carries state from frame to frame and
+# starts afresh at scene cuts, and looks ahead 30 frames: cut at scene cuts
+# (-s) with an overlap that covers the look-ahead, the join is exact; cut
+# anywhere without overlap it is not.
+ff -loop 1 -framerate 25 -t 2 -i "$MEDIA/astronaut.png" -loop 1 -framerate 25 -t 2 -i "$MEDIA/coffee.png" \
+    -filter_complex "[0]scale=1280:-2,crop=1280:720:'n*4':'100+n*2',format=yuv420p,setsar=1[a];[1]scale=1280:720,format=yuv420p,setsar=1[b];[a][b]concat=n=2:v=1" \
+    -c:v libx264 -preset veryfast -g 24 -bf 2 "$W/cut.mp4"
+mv "$W/in.mp4" "$W/pan.mp4"
+cp "$W/cut.mp4" "$W/in.mp4"
+SP="socialprep=preset=tiktok:w=360:h=640"
+identical socialprep_center 3 0 "$SP:reframe=center" 120
+"$FARM" -s 0.3 -o 30 "$W/in.mp4" "$W/sp_cuts.mkv" "$SP" 3 > /dev/null 2> "$W/sp_cuts.log"
+grep -q "1 usable scene cuts above 0.3: 2 segments" "$W/sp_cuts.log" &&
+    pass "-s: the one scene cut (frame 50) makes 2 segments of the 3 asked for" ||
+    fail "-s finds the scene cut" "$(cat "$W/sp_cuts.log")"
+ff -i "$W/in.mp4" -vf "$SP" -c:v ffv1 -level 3 -g 1 -f matroska "$W/sp.single.mkv"
+frames "$W/sp_cuts.mkv" > "$W/sp_cuts.farm"
+frames "$W/sp.single.mkv" > "$W/sp.single"
+if [ "$(wc -l < "$W/sp.single")" = 120 ] && cmp -s "$W/sp_cuts.farm" "$W/sp.single"; then
+    pass "socialprep smart: segments cut at scene cuts with overlap 30 join bit-identically (120 frames)"
+else
+    fail "socialprep smart: cut at scene cuts, joins bit-identically" "$(diff "$W/sp_cuts.farm" "$W/sp.single" | grep -c '^<') frames differ"
+fi
+"$FARM" "$W/in.mp4" "$W/sp_even.mkv" "$SP" 3 > /dev/null 2>&1
+frames "$W/sp_even.mkv" > "$W/sp_even.farm"
+d=$(diff "$W/sp_even.farm" "$W/sp.single" | grep -c '^<')
+check "socialprep smart: cut mid-shot without overlap, the join differs" "$d > 0" "$d frames differ"
+cp "$W/pan.mp4" "$W/in.mp4"
+
 # The job scripts are what a farm scheduler runs: kept with -k, each one
 # alone remakes its segment bit-identically.
 "$FARM" -k "$W/in.mp4" "$W/kept.mkv" "aigrain" 3 > /dev/null 2>&1
