@@ -62,6 +62,7 @@ $(OBJ)/ffbuild/config.mak: $(TREE)/.prepared config.mk
 	    $(if $(SAN_FLAGS),--disable-stripping) > configure.log 2>&1 || \
 	    { tail -30 $(OBJ)/configure.log; exit 1; }
 	echo "AIPOST_EXTRALIBS = $(AIPOST_EXTRALIBS)" > $(OBJ)/aipost-config.mak
+	echo "AIPOST_AVFORMAT_EXTRALIBS = $(AIPOST_AVFORMAT_EXTRALIBS)" >> $(OBJ)/aipost-config.mak
 
 ffmpeg: $(OBJ)/ffbuild/config.mak
 	tools/prepare-tree.sh --link $(TREE)
