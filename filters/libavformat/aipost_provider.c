@@ -567,6 +567,10 @@ static int api_get_json(AIPContext *c, URLContext *h, const char *what, const ch
                         av_log(h, AV_LOG_ERROR, "(or the api_key option)\n");
                 } else if (status == 404) {
                     av_log(h, AV_LOG_ERROR, "%s has no %s (%s)\n", d->label, what, why);
+                } else if (aip_error_moderated(d->kind, code)) {
+                    av_log(h, AV_LOG_ERROR, "%s %s was refused by the provider's moderation (%s); "
+                           "a retry of the same request will be refused too\n", d->label, what, why);
+                    return AVERROR(EPERM);
                 } else {
                     av_log(h, AV_LOG_ERROR, "%s refused the request for %s: %s\n", d->label, what, why);
                 }
@@ -645,6 +649,9 @@ static int job_error(AIPContext *c, URLContext *h)
         return AVERROR(EPERM);
     case AIP_JOB_REFUSED:
         av_log(h, AV_LOG_ERROR, "%s refused the request for %s %s: %s\n", d->label, d->what, c->id, msg);
+        /* MiniMax answers a bad key with a 200 and code 1004. */
+        if (j->code && d->kind == AIP_HAILUO && !strcmp(j->code, "1004"))
+            av_log(h, AV_LOG_ERROR, "the key was refused: check %s or the api_key option\n", d->key_env[0]);
         return AVERROR(EACCES);
     default:
         return AVERROR_BUG;
@@ -660,7 +667,7 @@ static int resolve(AIPContext *c, URLContext *h)
     const AIPProviderDesc *d = c->desc;
     double interval = c->poll_interval, retry = c->retry_delay;
     char what[600], err[512];
-    int polls = 0, retries = 0, ret;
+    int polls = 0, retries = 0, last_look = 0, ret;
     char *url = NULL;
 
     c->deadline = av_gettime_relative() + (int64_t)(c->timeout * 1e6);
@@ -728,11 +735,16 @@ static int resolve(AIPContext *c, URLContext *h)
             av_log(h, polls == 1 ? AV_LOG_INFO : AV_LOG_VERBOSE,
                    "%s %s is %s; next look in %.2f s\n", d->label, what, state, pause);
         }
-        if (pause > seconds_left(c)) {
+        if (last_look || seconds_left(c) <= 0) {
             av_log(h, AV_LOG_ERROR, "%s %s is still %s after %d look(s); timeout=%g s reached\n",
                    d->label, what, state, polls, c->timeout);
             ret = AVERROR(ETIMEDOUT);
             goto end;
+        }
+        /* The last pause ends at the deadline, for one more look there. */
+        if (pause >= seconds_left(c)) {
+            pause = seconds_left(c);
+            last_look = 1;
         }
         if ((ret = pause_for(h, pause)) < 0)
             goto end;
@@ -1458,7 +1470,12 @@ static int get_credentials(AIPContext *c, URLContext *h)
     if (d->auth == AIP_AUTH_KLING && !key) {
         const char *ak = c->access_key ? c->access_key : getenv("KLING_ACCESS_KEY");
         const char *sk = c->secret_key ? c->secret_key : getenv("KLING_SECRET_KEY");
-        if (ak && *ak && sk && *sk) {
+        const char *static_key = getenv("KLING_API_KEY");
+        /* The legacy queries want the JWT, the new standard a static key:
+         * each takes the other when its own is not there. */
+        const int want_static = !strcmp(c->kind, "tasks") && static_key && *static_key &&
+                                !c->access_key && !c->secret_key;
+        if (ak && *ak && sk && *sk && !want_static) {
             if (ak != c->access_key) {
                 av_freep(&c->access_key);
                 if (!(c->access_key = av_strdup(ak)))
@@ -1477,7 +1494,7 @@ static int get_credentials(AIPContext *c, URLContext *h)
                 return ret;
             return 0;
         }
-        key = getenv("KLING_API_KEY");
+        key = static_key;
         if (!key || !*key) {
             av_log(h, AV_LOG_ERROR, "no Kling credential: set KLING_ACCESS_KEY and KLING_SECRET_KEY "
                    "(or the access_key and secret_key options), or KLING_API_KEY (or api_key)\n");

@@ -709,3 +709,12 @@ int aip_error_retryable(enum AIPProviderKind kind, int http_status, const char *
         return 0;
     return 1;
 }
+
+int aip_error_moderated(enum AIPProviderKind kind, const char *code)
+{
+    if (kind == AIP_KLING)
+        return !strcmp(code, "1300") || !strcmp(code, "1301");
+    if (kind == AIP_HAILUO)
+        return !strcmp(code, "1026") || !strcmp(code, "1027");
+    return 0;
+}

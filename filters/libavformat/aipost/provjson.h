@@ -99,4 +99,9 @@ void aip_error_message(enum AIPProviderKind kind, const char *body, size_t len,
  */
 int aip_error_retryable(enum AIPProviderKind kind, int http_status, const char *body, size_t len);
 
+/* Does a provider's error code (from aip_error_message) say moderation?
+ * Kling 1300/1301 (policy, content security), MiniMax 1026/1027 (input or
+ * output sensitive). */
+int aip_error_moderated(enum AIPProviderKind kind, const char *code);
+
 #endif /* AIPOST_PROVJSON_H */
