@@ -1587,6 +1587,10 @@ static int aip_open(URLContext *h, const char *uri, int flags, const AIPProvider
     if (c->cache_dir)
         return cache_fetch(c, h);
     h->is_streamed = !c->seekable;
+    if (!c->seekable)
+        av_log(h, AV_LOG_WARNING, "%s serves no range requests: the result can only be read from start "
+               "to end (an MP4 with its index at the end cannot play so); cache_dir= fetches it whole "
+               "first\n", c->result_host);
     return 0;
 }
 

@@ -40,8 +40,9 @@ Veo the last segment of the operation name). Scenarios:
   expiredall    every result URL is refused
   redirect      the result is on the API host and redirects (302) to the
                 storage host
-  truncmedia    the first transfer of the result breaks off halfway
-  stallmedia    the first transfer of the result stalls halfway (20 s)
+  truncmedia    transfers of the result break off at 3/4 of the file (the
+                first two that start before that point)
+  stallmedia    the same transfers stall there (20 s)
   noranges      the storage host ignores range requests
 
 Everything received is logged to STATE/requests.jsonl.
@@ -188,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.wfile.write(body)
 
-    def send_file(self, path, ctype, scenario, allow_ranges=True, chunked=False, first=False):
+    def send_file(self, path, ctype, scenario, cut_key, allow_ranges=True, chunked=False):
         data = open(path, "rb").read()
         size = len(data)
         rng = self.headers.get("Range")
@@ -221,8 +222,14 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         log({"srv": self.server.name, "status": status, "path": self.path, "range": rng,
              "start": start, "bytes": len(part)})
-        if first and scenario in ("truncmedia", "stallmedia") and len(part) > 1024:
-            self.wfile.write(part[: len(part) // 2])
+        # The break comes at three quarters of the file, in the first two
+        # responses that start before it: a demuxer reading a moov-at-end
+        # MP4 opens at 0, seeks to the index and comes back, so the second
+        # one is the one it reads through; a whole fetch has only one.
+        cut = size * 3 // 4
+        if scenario in ("truncmedia", "stallmedia") and start < cut and \
+                count("cut", cut_key, "before") <= 2:
+            self.wfile.write(part[: cut - start])
             self.wfile.flush()
             if scenario == "stallmedia":
                 STOP.wait(20)
@@ -266,10 +273,9 @@ class Handler(BaseHTTPRequestHandler):
         if tok["expired"]:
             return self.send_body(403, "<Error><Code>AccessDenied</Code><Message>Request has expired"
                                   "</Message></Error>", "application/xml")
-        n = count("storage", parts[2], "get")
         ctype = "audio/mpeg" if tok["file"].endswith(".mp2") else "video/mp4"
-        self.send_file(os.path.join(ARGS.media, tok["file"]), ctype, tok["scenario"],
-                       allow_ranges=tok["scenario"] != "noranges", first=n == 1)
+        self.send_file(os.path.join(ARGS.media, tok["file"]), ctype, tok["scenario"], parts[2],
+                       allow_ranges=tok["scenario"] != "noranges")
 
     # ---------------------------------------------------------- API
     def api(self, url):
@@ -567,9 +573,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_body(404, self.veo_err(404, "File not found", "NOT_FOUND"))
         if tok["scenario"] == "redirect":
             return self.redirect_to_storage(token)
-        n = count("content", token, "get")
-        self.send_file(os.path.join(ARGS.media, tok["file"]), "video/mp4", tok["scenario"],
-                       chunked=tok["scenario"] == "chunked", first=n == 1)
+        self.send_file(os.path.join(ARGS.media, tok["file"]), "video/mp4", tok["scenario"], token,
+                       chunked=tok["scenario"] == "chunked")
 
     def redirect_to_storage(self, token):
         self.send_response(302)
@@ -625,8 +630,8 @@ class Handler(BaseHTTPRequestHandler):
         token = new_token("video.mp4", sc, False)
         if sc == "redirect":
             return self.redirect_to_storage(token)
-        self.send_file(os.path.join(ARGS.media, "video.mp4"), "video/mp4", sc,
-                       chunked=sc == "chunked", first=count("content", vid, "get") == 1)
+        self.send_file(os.path.join(ARGS.media, "video.mp4"), "video/mp4", sc, vid,
+                       chunked=sc == "chunked")
 
     # ---------------------------------------------------------- MiniMax
     def base(self, code, msg):
@@ -715,8 +720,8 @@ class Handler(BaseHTTPRequestHandler):
         token = new_token("audio.mp2", sc, False)
         if sc == "redirect":
             return self.redirect_to_storage(token)
-        self.send_file(os.path.join(ARGS.media, "audio.mp2"), "audio/mpeg", sc,
-                       chunked=sc == "chunked", first=count("content", hid, "get") == 1)
+        self.send_file(os.path.join(ARGS.media, "audio.mp2"), "audio/mpeg", sc, hid,
+                       chunked=sc == "chunked")
 
 
 FILE_JOBS = {}
