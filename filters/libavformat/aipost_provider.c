@@ -295,6 +295,13 @@ static int conn_open(AIPContext *c, URLContext *h, const char *method, const cha
     av_dict_free(&opts);
     if (ret < 0) {
         av_freep(&k);
+        /* FFmpeg's tls answers EIO for a handshake or certificate failure:
+         * no retry will mend that. */
+        if (u.https && ret == AVERROR(EIO)) {
+            av_log(h, AV_LOG_ERROR, "the TLS connection to %s failed (a certificate that is not trusted? "
+                   "see ca_file and tls_verify)\n", host);
+            return AVERROR(EPROTO);
+        }
         return ret;
     }
 
@@ -523,7 +530,7 @@ static int api_get_json(AIPContext *c, URLContext *h, const char *what, const ch
                 ret = 0;            /* the message is lost, the status is not */
         }
         conn_close(&k);
-        if (ret == AVERROR_EXIT)
+        if (ret == AVERROR_EXIT || ret == AVERROR(EPROTO))
             return ret;
 
         if (ret == AVERROR(E2BIG)) {
