@@ -119,7 +119,7 @@ def issue(jid, scenario, file, what="result"):
 
 def iso(t, ms=True):
     s = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t))
-    return s + (".%03dZ" % int((t % 1) * 1000) if ms else "Z")
+    return s + (".%03dZ" % (round(t * 1000) % 1000) if ms else "Z")
 
 
 # Generation times the tests check in the records: fixed, in the past.
