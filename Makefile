@@ -71,21 +71,25 @@ ffmpeg: $(OBJ)/ffbuild/config.mak
 	@echo "built: $(STAGE)/bin/ffmpeg (FFmpeg $(FFMPEG_SERIES) with aipost)"
 
 # ------------------------------------------------------------------ tests
-TEST_CFLAGS := -std=c17 -O2 -g -Wall -Wextra $(SAN_FLAGS) -Ifilters/libavfilter
+TEST_CFLAGS := -std=c17 -O2 -g -Wall -Wextra $(SAN_FLAGS) -Ifilters/libavfilter -Ifilters/libavformat
 TEST_BIN := $(BUILD)/tests$(if $(SANITIZE),-san)
 # Every kernel (templates are included by their kernel, not compiled alone);
 # unit tests link them all, without FFmpeg.
-KERNEL_SRC := $(filter-out %_tmpl.c,$(wildcard filters/libavfilter/aipost/*.c filters/libavfilter/aipost/x86/*.c))
-KERNEL_DEPS := $(KERNEL_SRC) $(wildcard filters/libavfilter/aipost/*.h filters/libavfilter/aipost/*_tmpl.c)
+# The provider protocols' kernels (filters/libavformat/aipost) use jansson.
+KERNEL_SRC := $(filter-out %_tmpl.c,$(wildcard filters/libavfilter/aipost/*.c filters/libavfilter/aipost/x86/*.c \
+                                               filters/libavformat/aipost/*.c))
+KERNEL_DEPS := $(KERNEL_SRC) $(wildcard filters/libavfilter/aipost/*.h filters/libavfilter/aipost/*_tmpl.c \
+                                        filters/libavformat/aipost/*.h)
+KERNEL_LIBS := $(AIPOST_AVFORMAT_EXTRALIBS) -lm
 
 $(TEST_BIN)/unit/%: tests/unit/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $$(pkg-config --cflags --libs check) -lm
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $$(pkg-config --cflags --libs check) $(KERNEL_LIBS)
 
 # Tools link the kernels too (levelplot meters with the K-weighting).
 $(TEST_BIN)/tools/%: tests/tools/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) -lm
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $(KERNEL_LIBS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(TEST_BIN)/unit/%,$(wildcard tests/unit/test_*.c))
 TOOLS := $(patsubst tests/tools/%.c,$(TEST_BIN)/tools/%,$(wildcard tests/tools/*.c))

@@ -249,6 +249,8 @@ static void set_tls_options(AIPContext *c, AVDictionary **opts)
 /* Read more wire bytes into the connection's buffer. */
 static int conn_fill(AIPConn *k)
 {
+    int n;
+
     if (k->buf_pos == k->buf_len)
         k->buf_pos = k->buf_len = 0;
     if (k->buf_len == CONN_BUF) {
@@ -258,7 +260,7 @@ static int conn_fill(AIPConn *k)
     }
     if (k->buf_len == CONN_BUF)
         return AVERROR(ENOSPC);
-    const int n = ffurl_read(k->tcp, k->buf + k->buf_len, CONN_BUF - k->buf_len);
+    n = ffurl_read(k->tcp, k->buf + k->buf_len, CONN_BUF - k->buf_len);
     if (n > 0)
         k->buf_len += n;
     return n;
@@ -373,6 +375,7 @@ fail:
 static int conn_read(AIPConn *k, uint8_t *out, int size)
 {
     for (;;) {
+        int n;
         if (k->body.done)
             return AVERROR_EOF;
         if (k->buf_pos < k->buf_len) {
@@ -387,7 +390,7 @@ static int conn_read(AIPConn *k, uint8_t *out, int size)
             if (used)
                 continue;
         }
-        const int n = conn_fill(k);
+        n = conn_fill(k);
         if (n == 0 || n == AVERROR_EOF) {
             if (aip_body_eof(&k->body) < 0) {
                 k->truncated = 1;
@@ -499,16 +502,16 @@ static int api_get_json(AIPContext *c, URLContext *h, const char *what, const ch
         AIPResponse r = { 0 };
         AIPConn *k = NULL;
         char *url = av_strdup(url0);
-        double wait_hint = -1;
+        double wait_hint = -1, pause;
         int ret, transient = 0;
 
         if (!url)
             return AVERROR(ENOMEM);
         for (int redirects = 0;; redirects++) {
+            char *next = NULL;
             ret = conn_open(c, h, "GET", url, -1, &k);
             if (ret < 0 || k->head.status < 300 || k->head.status > 399 || !k->head.location[0])
                 break;
-            char *next = NULL;
             if (redirects == MAX_REDIRECTS) {
                 av_log(h, AV_LOG_ERROR, "%s: more than %d redirects\n", what, MAX_REDIRECTS);
                 ret = AVERROR(ELOOP);
@@ -523,8 +526,8 @@ static int api_get_json(AIPContext *c, URLContext *h, const char *what, const ch
         }
         av_free(url);
         if (ret >= 0) {
+            const int ok = k->head.status >= 200 && k->head.status < 300;
             r.head = k->head;
-            const int ok = r.head.status >= 200 && r.head.status < 300;
             ret = conn_read_all(k, ok ? MAX_JSON : MAX_ERROR_BODY, &r.body, &r.len);
             if (ret == AVERROR(E2BIG) && !ok)
                 ret = 0;            /* the message is lost, the status is not */
@@ -593,7 +596,7 @@ static int api_get_json(AIPContext *c, URLContext *h, const char *what, const ch
                    d->label, what, attempt, why);
             return ret < 0 ? ret : AVERROR(EIO);
         }
-        double pause = wait_hint >= 0 ? wait_hint : jitter(delay);
+        pause = wait_hint >= 0 ? wait_hint : jitter(delay);
         if (pause > seconds_left(c)) {
             av_log(h, AV_LOG_ERROR, "%s %s: %s; %s %.1f s is past the timeout (%.1f s left)\n",
                    d->label, what, why, wait_hint >= 0 ? "the server asks to retry after" : "retrying in",
@@ -683,8 +686,11 @@ static int resolve(AIPContext *c, URLContext *h)
         return ret;
 
     for (;;) {
+        const AIPJob *j = &c->job;
         AIPHttpHead head;
         json_t *root;
+        char state[128];
+        double pause;
 
         ret = api_get_json(c, h, what, url, &root, &head);
         if (ret < 0)
@@ -699,7 +705,6 @@ static int resolve(AIPContext *c, URLContext *h)
             ret = AVERROR_INVALIDDATA;
             goto end;
         }
-        const AIPJob *j = &c->job;
         if (j->state == AIP_JOB_DONE)
             break;
         if (j->state == AIP_JOB_FAILED || j->state == AIP_JOB_CANCELLED ||
@@ -708,11 +713,9 @@ static int resolve(AIPContext *c, URLContext *h)
             goto end;
         }
 
-        char state[128];
         snprintf(state, sizeof(state), "%s", j->status);
         if (j->progress >= 0)
             av_strlcatf(state, sizeof(state), ", %.0f %%", j->progress * 100);
-        double pause;
         if (j->state == AIP_JOB_RETRY) {
             /* A rate limit reported inside a 200 (MiniMax, Kling). */
             char msg[300];
@@ -882,14 +885,15 @@ static int stream_open(AIPContext *c, URLContext *h, int64_t pos)
         return AVERROR(ENOMEM);
     stream_close(c);
     for (int redirects = 0;; redirects++) {
+        AIPConn *k;
+        const AIPHttpHead *hd;
         if (!aip_url_same_origin(url, c->base)) {
             ret = lavf_open(c, h, url, pos);
             break;
         }
-        AIPConn *k;
         if ((ret = conn_open(c, h, "GET", url, pos, &k)) < 0)
             break;
-        const AIPHttpHead *hd = &k->head;
+        hd = &k->head;
         if (hd->status >= 300 && hd->status <= 399 && hd->location[0]) {
             char *next = NULL;
             conn_close(&k);
@@ -985,7 +989,7 @@ static int stream_read(AIPContext *c, URLContext *h, uint8_t *buf, int size)
 {
     int resumes = 0;
     for (;;) {
-        int n = AVERROR_EOF;
+        int n = AVERROR_EOF, ret;
         if (c->inner)
             n = ffurl_read(c->inner, buf, size);
         else if (c->conn)
@@ -1017,7 +1021,7 @@ static int stream_read(AIPContext *c, URLContext *h, uint8_t *buf, int size)
             av_log(h, AV_LOG_WARNING, "the transfer broke at byte %"PRId64" (%s); going on from there\n",
                    c->pos, av_err2str(n));
         }
-        const int ret = stream_start(c, h, c->pos);
+        ret = stream_start(c, h, c->pos);
         if (ret < 0)
             return ret;
     }
@@ -1119,7 +1123,8 @@ static int cache_lookup(AIPContext *c, URLContext *h)
 {
     for (int n = 0; n < 1000; n++) {
         char stem[700], *side, *media = NULL;
-        json_t *doc;
+        const char *prov, *id, *file, *sha;
+        json_t *doc, *jsize;
         if (aip_cache_stem(stem, sizeof(stem) - 8, c->desc->name, c->id, n) < 0)
             return 0;
         av_strlcat(stem, ".json", sizeof(stem));
@@ -1129,12 +1134,12 @@ static int cache_lookup(AIPContext *c, URLContext *h)
             av_free(side);
             return 0;
         }
-        doc = json_load_file(side, 0, NULL);
-        const char *prov = json_string_value(json_object_get(doc, "provider"));
-        const char *id = json_string_value(json_object_get(doc, "id"));
-        const char *file = json_string_value(json_object_get(doc, "file"));
-        const char *sha = json_string_value(json_object_get(doc, "sha256"));
-        json_t *jsize = json_object_get(doc, "size");
+        doc   = json_load_file(side, 0, NULL);
+        prov  = json_string_value(json_object_get(doc, "provider"));
+        id    = json_string_value(json_object_get(doc, "id"));
+        file  = json_string_value(json_object_get(doc, "file"));
+        sha   = json_string_value(json_object_get(doc, "sha256"));
+        jsize = json_object_get(doc, "size");
         if (prov && id && file && sha && json_is_integer(jsize) && !strcmp(prov, c->desc->name) &&
             !strcmp(id, c->id) && !strchr(file, '/') && (media = join_path(c->cache_dir, file))) {
             struct stat st;
@@ -1279,7 +1284,7 @@ static int write_tmp(const char *dir, const char *data, size_t len, char **tmp_o
 static int write_record(AIPContext *c, const char *name, const char *side, int64_t total,
                         const char *digest, const char *created, const char *fetched, int64_t t0)
 {
-    char *text, *tmp = NULL;
+    char *text, *line, *tmp = NULL;
     int ret;
     json_t *doc = json_object();
 
@@ -1307,7 +1312,7 @@ static int write_record(AIPContext *c, const char *name, const char *side, int64
     json_decref(doc);
     if (!text)
         return AVERROR(ENOMEM);
-    char *line = av_asprintf("%s\n", text);
+    line = av_asprintf("%s\n", text);
     free(text);
     if (!line)
         return AVERROR(ENOMEM);
@@ -1397,6 +1402,7 @@ static int cache_fetch(AIPContext *c, URLContext *h)
      * both free; link() never replaces a file. */
     for (n = 0; ; n++) {
         char *p;
+        int taken;
         if (n == 1000 || aip_cache_stem(stem, sizeof(stem), c->desc->name, c->id, n) < 0) {
             av_log(h, AV_LOG_ERROR, "no free file name for %s in %s\n", c->id, c->cache_dir);
             ret = AVERROR(EEXIST);
@@ -1408,7 +1414,7 @@ static int cache_fetch(AIPContext *c, URLContext *h)
             ret = AVERROR(ENOMEM);
             goto end;
         }
-        const int taken = path_exists(p);
+        taken = path_exists(p);
         av_free(p);
         if (taken)
             continue;
@@ -1528,6 +1534,7 @@ static int aip_open(URLContext *h, const char *uri, int flags, const AIPProvider
 {
     AIPContext *c = h->priv_data;
     const char *id;
+    AIPUrl u;
     int ret;
 
     c->desc = desc;
@@ -1567,7 +1574,6 @@ static int aip_open(URLContext *h, const char *uri, int flags, const AIPProvider
         return AVERROR(ENOMEM);
     for (size_t n = strlen(c->base); n > 0 && c->base[n - 1] == '/'; n--)
         c->base[n - 1] = 0;
-    AIPUrl u;
     if (aip_url_parse(c->base, &u) < 0 || strchr(u.path, '?') || strchr(u.path, '#')) {
         av_log(h, AV_LOG_ERROR, "api_base=%s is not an http:// or https:// URL without user info, query "
                "or fragment\n", c->base);
@@ -1631,11 +1637,13 @@ int64_t ff_aip_seek(URLContext *h, int64_t pos, int whence)
 {
     AIPContext *c = h->priv_data;
     int64_t target;
+    int ret;
 
     if (c->cache_fd >= 0) {
+        off_t r;
         if (whence == AVSEEK_SIZE)
             return c->size;
-        const off_t r = lseek(c->cache_fd, pos, whence & ~AVSEEK_FORCE);
+        r = lseek(c->cache_fd, pos, whence & ~AVSEEK_FORCE);
         return r < 0 ? AVERROR(errno) : r;
     }
     if (whence == AVSEEK_SIZE)
@@ -1668,7 +1676,7 @@ int64_t ff_aip_seek(URLContext *h, int64_t pos, int whence)
         /* The old connection is still there but the URL may have expired:
          * reopen (and re-resolve when refused). */
     }
-    const int ret = stream_start(c, h, target);
+    ret = stream_start(c, h, target);
     return ret < 0 ? ret : target;
 }
 

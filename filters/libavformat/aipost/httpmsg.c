@@ -80,9 +80,9 @@ static const char *const month_names[12] = {
  * days_from_civil). */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
+    const int64_t ym  = y - (m <= 2);
+    const int64_t era = (ym >= 0 ? ym : ym - 399) / 400;
+    const int64_t yoe = ym - era * 400;
     const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
@@ -108,13 +108,17 @@ static int digits(const char *s, int n)
 
 int64_t aip_http_date(const char *s)
 {
+    int day, year, hh, mm, ss, mon = -1;
+
     /* "Sun, 06 Nov 1994 08:49:37 GMT": 29 characters exactly. */
     if (strlen(s) != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
         s[16] != ' ' || s[19] != ':' || s[22] != ':' || strcmp(s + 25, " GMT"))
         return -1;
-    const int day = digits(s + 5, 2), year = digits(s + 12, 4);
-    const int hh = digits(s + 17, 2), mm = digits(s + 20, 2), ss = digits(s + 23, 2);
-    int mon = -1;
+    day  = digits(s + 5, 2);
+    year = digits(s + 12, 4);
+    hh   = digits(s + 17, 2);
+    mm   = digits(s + 20, 2);
+    ss   = digits(s + 23, 2);
     for (int i = 0; i < 12; i++)
         if (!memcmp(s + 8, month_names[i], 3))
             mon = i + 1;
@@ -127,6 +131,9 @@ int64_t aip_http_date(const char *s)
 double aip_http_retry_after(const char *value, int64_t now)
 {
     const char *s = value, *end = value + strlen(value);
+    char date[32];
+    int64_t t;
+
     trim(&s, &end);
     if (s < end && *s >= '0' && *s <= '9') {
         /* delay-seconds is 1*DIGIT; a fraction is read too, as some
@@ -137,11 +144,10 @@ double aip_http_retry_after(const char *value, int64_t now)
             return -1;
         return v;
     }
-    char date[32];
     if (end - s >= (long)sizeof(date))
         return -1;
     copy_field(date, sizeof(date), s, end);
-    const int64_t t = aip_http_date(date);
+    t = aip_http_date(date);
     if (t < 0)
         return -1;
     return t > now ? (double)(t - now) : 0;
@@ -150,6 +156,8 @@ double aip_http_retry_after(const char *value, int64_t now)
 int aip_http_parse_head(const char *buf, size_t len, int64_t now, AIPHttpHead *head)
 {
     const char *p = buf, *end = buf + len;
+    const char *eol;
+    int code;
 
     memset(head, 0, sizeof(*head));
     head->content_length = -1;
@@ -157,24 +165,25 @@ int aip_http_parse_head(const char *buf, size_t len, int64_t now, AIPHttpHead *h
     head->retry_after = head->poll_after = -1;
 
     /* Status line: HTTP/1.x SP 3DIGIT [SP reason] */
-    const char *eol = memchr(p, '\n', len);
+    eol = memchr(p, '\n', len);
     if (!eol || eol - p < 12 || memcmp(p, "HTTP/1.", 7) || p[8] != ' ')
         return -1;
-    const int code = digits(p + 9, 3);
+    code = digits(p + 9, 3);
     if (code < 100 || code > 599 || (p[12] != ' ' && p[12] != '\r' && p[12] != '\n'))
         return -1;
     head->status = code;
     p = eol + 1;
 
     while (p < end) {
+        const char *le, *colon;
+
         eol = memchr(p, '\n', (size_t)(end - p));
-        const char *line_end = eol ? eol : end;
-        const char *le = line_end;
+        le = eol ? eol : end;
         if (le > p && le[-1] == '\r')
             le--;
         if (le == p)
             break;                              /* the blank line */
-        const char *colon = memchr(p, ':', (size_t)(le - p));
+        colon = memchr(p, ':', (size_t)(le - p));
         if (colon && colon > p) {
             const char *name = p;
             const size_t nlen = (size_t)(colon - p);
@@ -327,9 +336,9 @@ long aip_body_decode(AIPBody *b, const uint8_t *in, size_t in_len,
             }
             break;
         case CH_DATA: {
+            size_t n = in_len - used;
             if (produced == out_cap)
                 goto out;
-            size_t n = in_len - used;
             if ((int64_t)n > b->left)
                 n = (size_t)b->left;
             if (n > out_cap - produced)
@@ -366,7 +375,8 @@ int aip_body_eof(AIPBody *b)
 
 int aip_url_parse(const char *url, AIPUrl *u)
 {
-    const char *p;
+    const char *p, *aend, *port = NULL;
+    size_t alen;
 
     memset(u, 0, sizeof(*u));
     if (!strncmp(url, "https://", 8)) {
@@ -377,11 +387,10 @@ int aip_url_parse(const char *url, AIPUrl *u)
     } else {
         return -1;
     }
-    const size_t alen = strcspn(p, "/?#");
+    alen = strcspn(p, "/?#");
     if (memchr(p, '@', alen))
         return -1;
-    const char *aend = p + alen;
-    const char *port = NULL;
+    aend = p + alen;
     if (*p == '[') {
         const char *rb = memchr(p, ']', alen);
         if (!rb)
@@ -429,9 +438,10 @@ int aip_url_same_origin(const char *a, const char *b)
 int aip_id_valid(const char *id, int allow_slash)
 {
     const size_t n = strlen(id);
+    const char *seg = id;
+
     if (!n || n > 512)
         return 0;
-    const char *seg = id;
     for (size_t i = 0; i <= n; i++) {
         const char c = id[i];
         if (c == '/' || !c) {
@@ -464,14 +474,14 @@ int aip_cache_stem(char *out, size_t size, const char *provider, const char *id,
 
 void aip_iso8601(char *out, int64_t unix_ms, int with_ms)
 {
-    int64_t secs = unix_ms >= 0 ? unix_ms / 1000 : -((-unix_ms + 999) / 1000);
+    const int64_t secs = unix_ms >= 0 ? unix_ms / 1000 : -((-unix_ms + 999) / 1000);
     const int ms = (int)(unix_ms - secs * 1000);
-    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-    int64_t rem = secs - days * 86400;
+    const int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    const int64_t rem = secs - days * 86400;
     /* civil_from_days (H. Hinnant) */
-    days += 719468;
-    const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    const int64_t doe = days - era * 146097;
+    const int64_t z   = days + 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
     const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     const int64_t mp = (5 * doy + 2) / 153;
@@ -490,16 +500,21 @@ void aip_iso8601(char *out, int64_t unix_ms, int with_ms)
 int64_t aip_iso8601_parse(const char *s)
 {
     const size_t n = strlen(s);
+    const char *p = s + 19;
+    int y, mo, d, hh, mi, ss, ms = 0;
+
     if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
         s[13] != ':' || s[16] != ':')
         return INT64_MIN;
-    const int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-    const int hh = digits(s + 11, 2), mi = digits(s + 14, 2), ss = digits(s + 17, 2);
+    y  = digits(s, 4);
+    mo = digits(s + 5, 2);
+    d  = digits(s + 8, 2);
+    hh = digits(s + 11, 2);
+    mi = digits(s + 14, 2);
+    ss = digits(s + 17, 2);
     if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
         hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 60)
         return INT64_MIN;
-    const char *p = s + 19;
-    int ms = 0;
     if (*p == '.') {
         int scale = 100, nd = 0;
         for (p++; *p >= '0' && *p <= '9'; p++, nd++) {

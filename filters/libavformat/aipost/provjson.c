@@ -66,12 +66,17 @@ static const char *str(json_t *obj, const char *key)
 /* Replace *dst with a copy of s (NULL stays NULL). */
 static int set(char **dst, const char *s)
 {
+    size_t n;
+
     free(*dst);
     *dst = NULL;
     if (!s)
         return 0;
-    *dst = strdup(s);
-    return *dst ? 0 : -1;
+    n = strlen(s) + 1;
+    if (!(*dst = malloc(n)))
+        return -1;
+    memcpy(*dst, s, n);
+    return 0;
 }
 
 static void set_status(AIPJob *job, const char *s)
@@ -116,9 +121,11 @@ static int get_int(json_t *v, int64_t *out)
 static void created_iso(AIPJob *job, json_t *obj, const char *key)
 {
     const char *s = str(obj, key);
+    int64_t t;
+
     if (!s)
         return;
-    const int64_t t = aip_iso8601_parse(s);
+    t = aip_iso8601_parse(s);
     if (t == INT64_MIN)
         return;
     job->created_ms = t;
@@ -134,25 +141,17 @@ static void created_unix(AIPJob *job, json_t *obj, const char *key, int in_ms)
     job->created_has_ms = in_ms;
 }
 
-static int need_object(json_t *root, const char *provider, char *err, size_t errlen)
-{
-    if (!json_is_object(root))
-        return fail(err, errlen, "the %s response is not a JSON object", provider);
-    return 0;
-}
-
 /* Runway: {id, status, createdAt, progress, output[], failure, failureCode}
  * (runwayml/sdk-python types/task_retrieve_response.py). */
 static int parse_runway(json_t *root, int index, AIPJob *job, char *err, size_t errlen)
 {
-    if (need_object(root, "Runway task", err, errlen) < 0)
-        return -1;
     const char *status = str(root, "status");
+    json_t *progress = json_object_get(root, "progress");
+
     if (!status)
         return fail(err, errlen, "the Runway task has no \"status\" string");
     set_status(job, status);
     created_iso(job, root, "createdAt");
-    json_t *progress = json_object_get(root, "progress");
     if (json_is_number(progress))
         job->progress = json_number_value(progress);
 
@@ -162,12 +161,13 @@ static int parse_runway(json_t *root, int index, AIPJob *job, char *err, size_t 
         job->state = AIP_JOB_RUNNING;
     } else if (!strcmp(status, "SUCCEEDED")) {
         json_t *output = json_object_get(root, "output");
+        const char *url;
         if (!json_is_array(output) || !json_array_size(output))
             return fail(err, errlen, "the Runway task SUCCEEDED without an \"output\" URL");
         job->nb_results = (int)json_array_size(output);
         if (index >= job->nb_results)
             return fail(err, errlen, "index=%d: the Runway task has %d output(s)", index, job->nb_results);
-        const char *url = json_string_value(json_array_get(output, (size_t)index));
+        url = json_string_value(json_array_get(output, (size_t)index));
         if (!url)
             return fail(err, errlen, "Runway output[%d] is not a string", index);
         if (set(&job->result, url) < 0)
@@ -212,15 +212,14 @@ static int names_moderation(const char *s)
  * types/generation.py). */
 static int parse_luma(json_t *root, AIPJob *job, char *err, size_t errlen)
 {
-    if (need_object(root, "Luma generation", err, errlen) < 0)
-        return -1;
     const char *state = str(root, "state");
+    json_t *request = json_object_get(root, "request");
+    const char *model = str(root, "model");
+
     if (!state)
         return fail(err, errlen, "the Luma generation has no \"state\" string");
     set_status(job, state);
     created_iso(job, root, "created_at");
-    json_t *request = json_object_get(root, "request");
-    const char *model = str(root, "model");
     if (!model)
         model = str(request, "model");
     if (set(&job->model, model) < 0 || set(&job->prompt, str(request, "prompt")) < 0)
@@ -263,11 +262,12 @@ static int parse_luma(json_t *root, AIPJob *job, char *err, size_t errlen)
 static int kling_envelope(json_t *root, AIPJob *job, char *err, size_t errlen)
 {
     int64_t code;
+    char buf[32];
+
     if (get_int(json_object_get(root, "code"), &code) < 0)
         return fail(err, errlen, "the Kling response has no \"code\"");
     if (!code)
         return 0;
-    char buf[32];
     snprintf(buf, sizeof(buf), "%lld", (long long)code);
     if (set(&job->code, buf) < 0 || set(&job->message, str(root, "message")) < 0)
         return fail(err, errlen, "out of memory");
@@ -281,15 +281,14 @@ static int kling_envelope(json_t *root, AIPJob *job, char *err, size_t errlen)
  * status, message, create_time (ms), outputs[]{type, url, ...}}. */
 static int parse_kling(json_t *root, int index, AIPJob *job, char *err, size_t errlen)
 {
-    if (need_object(root, "Kling", err, errlen) < 0)
-        return -1;
     const int env = kling_envelope(root, job, err, errlen);
-    if (env)
-        return env < 0 ? -1 : 0;
     json_t *data = json_object_get(root, "data");
     const char *status, *message;
     json_t *results, *task;
     int legacy;
+
+    if (env)
+        return env < 0 ? -1 : 0;
 
     if (json_is_object(data)) {
         legacy = 1;
@@ -370,30 +369,32 @@ static int parse_kling(json_t *root, int index, AIPJob *job, char *err, size_t e
  * (googleapis/python-genai models.py, operations.py). */
 static int parse_veo(json_t *root, int index, AIPJob *job, char *err, size_t errlen)
 {
-    if (need_object(root, "Veo operation", err, errlen) < 0)
-        return -1;
-    const char *name = str(root, "name");
+    const char *name = str(root, "name"), *uri;
+    json_t *done = json_object_get(root, "done");
+    json_t *error = json_object_get(root, "error");
+    json_t *gvr = json_object_get(json_object_get(root, "response"), "generateVideoResponse");
+    json_t *samples = json_object_get(gvr, "generatedSamples"), *video;
+    const size_t n = json_is_array(samples) ? json_array_size(samples) : 0;
+
     if (!name)
         return fail(err, errlen, "the Veo operation has no \"name\"");
     /* "models/veo-3.1-generate-preview/operations/ID": the model is in it. */
     if (!strncmp(name, "models/", 7)) {
         const char *slash = strchr(name + 7, '/');
         if (slash && !strncmp(slash, "/operations/", 12)) {
-            const size_t n = (size_t)(slash - name - 7);
-            char *m = malloc(n + 1);
+            const size_t len = (size_t)(slash - name - 7);
+            char *m = malloc(len + 1);
             if (!m)
                 return fail(err, errlen, "out of memory");
-            memcpy(m, name + 7, n);
-            m[n] = 0;
+            memcpy(m, name + 7, len);
+            m[len] = 0;
             free(job->model);
             job->model = m;
         }
     }
     keep(job, "operation", root, "name");
-    json_t *meta = json_object_get(root, "metadata");
-    created_iso(job, meta, "createTime");
+    created_iso(job, json_object_get(root, "metadata"), "createTime");
 
-    json_t *done = json_object_get(root, "done");
     if (done && !json_is_boolean(done))
         return fail(err, errlen, "the Veo operation's \"done\" is not a boolean");
     if (!json_is_true(done)) {
@@ -402,7 +403,6 @@ static int parse_veo(json_t *root, int index, AIPJob *job, char *err, size_t err
         return 0;
     }
     set_status(job, "done");
-    json_t *error = json_object_get(root, "error");
     if (error) {
         int64_t code = 0;
         char buf[32] = "";
@@ -413,16 +413,12 @@ static int parse_veo(json_t *root, int index, AIPJob *job, char *err, size_t err
         job->state = AIP_JOB_FAILED;
         return 0;
     }
-    json_t *gvr = json_object_get(json_object_get(root, "response"), "generateVideoResponse");
-    json_t *samples = json_object_get(gvr, "generatedSamples");
-    const size_t n = json_is_array(samples) ? json_array_size(samples) : 0;
     if (!n) {
         /* Outputs filtered by the safety filters leave a finished operation
          * without samples. */
+        const char *why = json_string_value(json_array_get(json_object_get(gvr, "raiMediaFilteredReasons"), 0));
         int64_t filtered = 0;
         get_int(json_object_get(gvr, "raiMediaFilteredCount"), &filtered);
-        json_t *reasons = json_object_get(gvr, "raiMediaFilteredReasons");
-        const char *why = json_string_value(json_array_get(reasons, 0));
         if (set(&job->message, why ? why : "the operation finished without a video") < 0)
             return fail(err, errlen, "out of memory");
         job->state = filtered > 0 || why ? AIP_JOB_MODERATED : AIP_JOB_FAILED;
@@ -431,8 +427,8 @@ static int parse_veo(json_t *root, int index, AIPJob *job, char *err, size_t err
     job->nb_results = (int)n;
     if ((size_t)index >= n)
         return fail(err, errlen, "index=%d: the Veo operation has %zu sample(s)", index, n);
-    json_t *video = json_object_get(json_array_get(samples, (size_t)index), "video");
-    const char *uri = str(video, "uri");
+    video = json_object_get(json_array_get(samples, (size_t)index), "video");
+    uri = str(video, "uri");
     if (!uri)
         return fail(err, errlen, "Veo sample %d has no \"video.uri\"%s", index,
                     str(video, "encodedVideo") ? " (inline video bytes are not supported)" : "");
@@ -447,16 +443,15 @@ static int parse_veo(json_t *root, int index, AIPJob *job, char *err, size_t err
  * bytes come from /videos/{id}/content. */
 static int parse_sora(json_t *root, AIPJob *job, char *err, size_t errlen)
 {
-    if (need_object(root, "Sora video", err, errlen) < 0)
-        return -1;
     const char *status = str(root, "status");
+    json_t *progress = json_object_get(root, "progress");
+
     if (!status)
         return fail(err, errlen, "the Sora video has no \"status\" string");
     set_status(job, status);
     created_unix(job, root, "created_at", 0);
     if (set(&job->model, str(root, "model")) < 0 || set(&job->prompt, str(root, "prompt")) < 0)
         return fail(err, errlen, "out of memory");
-    json_t *progress = json_object_get(root, "progress");
     if (json_is_number(progress))
         job->progress = json_number_value(progress) / 100.0;
     keep(job, "seconds", root, "seconds");
@@ -491,13 +486,14 @@ static int minimax_base(json_t *root, AIPJob *job, char *err, size_t errlen)
 {
     json_t *base = json_object_get(root, "base_resp");
     int64_t code;
+    char buf[32];
+
     if (!base)
         return 0;
     if (get_int(json_object_get(base, "status_code"), &code) < 0)
         return fail(err, errlen, "the MiniMax base_resp has no status_code");
     if (!code)
         return 0;
-    char buf[32];
     snprintf(buf, sizeof(buf), "%lld", (long long)code);
     if (set(&job->code, buf) < 0 || set(&job->message, str(base, "status_msg")) < 0)
         return fail(err, errlen, "out of memory");
@@ -512,12 +508,11 @@ static int minimax_base(json_t *root, AIPJob *job, char *err, size_t errlen)
  * video_height, base_resp} (platform.minimax.io video-generation-query). */
 static int parse_hailuo(json_t *root, AIPJob *job, char *err, size_t errlen)
 {
-    if (need_object(root, "MiniMax query", err, errlen) < 0)
-        return -1;
     const int base = minimax_base(root, job, err, errlen);
+    const char *status = str(root, "status");
+
     if (base)
         return base < 0 ? -1 : 0;
-    const char *status = str(root, "status");
     if (!status)
         return fail(err, errlen, "the MiniMax task has no \"status\" string");
     set_status(job, status);
@@ -557,13 +552,15 @@ static int parse_hailuo(json_t *root, AIPJob *job, char *err, size_t errlen)
 
 int aip_hailuo_file_parse(json_t *root, AIPJob *job, char *err, size_t errlen)
 {
-    if (need_object(root, "MiniMax file", err, errlen) < 0)
-        return -1;
-    const int base = minimax_base(root, job, err, errlen);
-    if (base)
-        return base < 0 ? -1 : 0;
     json_t *file = json_object_get(root, "file");
     const char *url = str(file, "download_url");
+    int base;
+
+    if (!json_is_object(root))
+        return fail(err, errlen, "the MiniMax file response is not a JSON object");
+    base = minimax_base(root, job, err, errlen);
+    if (base)
+        return base < 0 ? -1 : 0;
     if (!url)
         return fail(err, errlen, "the MiniMax file has no \"download_url\"");
     if (set(&job->result, url) < 0)
@@ -582,11 +579,10 @@ int aip_hailuo_file_parse(json_t *root, AIPJob *job, char *err, size_t errlen)
  * /v1/history/{id}/audio. */
 static int parse_elevenlabs(json_t *root, AIPJob *job, char *err, size_t errlen)
 {
-    if (need_object(root, "ElevenLabs history item", err, errlen) < 0)
-        return -1;
+    const char *state = str(root, "state");
+
     if (!str(root, "history_item_id"))
         return fail(err, errlen, "the ElevenLabs history item has no \"history_item_id\"");
-    const char *state = str(root, "state");
     set_status(job, state ? state : "created");
     if (set(&job->model, str(root, "model_id")) < 0 || set(&job->prompt, str(root, "text")) < 0)
         return fail(err, errlen, "out of memory");
@@ -618,9 +614,17 @@ static int parse_elevenlabs(json_t *root, AIPJob *job, char *err, size_t errlen)
 int aip_job_parse(enum AIPProviderKind kind, json_t *root, int index,
                   AIPJob *job, char *err, size_t errlen)
 {
+    static const char *const names[AIP_NB_PROVIDERS] = {
+        "Runway", "Luma", "Kling", "Veo", "Sora", "MiniMax", "ElevenLabs"
+    };
+
     err[0] = 0;
+    if ((unsigned)kind >= AIP_NB_PROVIDERS)
+        return fail(err, errlen, "unknown provider");
     if (index < 0)
         return fail(err, errlen, "index=%d is negative", index);
+    if (!json_is_object(root))
+        return fail(err, errlen, "the %s response is not a JSON object", names[kind]);
     switch (kind) {
     case AIP_RUNWAY:     return parse_runway(root, index, job, err, errlen);
     case AIP_LUMA:       return parse_luma(root, job, err, errlen);
@@ -658,18 +662,19 @@ static void copy_code(char *dst, size_t size, json_t *v)
 void aip_error_message(enum AIPProviderKind kind, const char *body, size_t len,
                        char *msg, size_t msglen, char *code, size_t codelen)
 {
+    json_t *root = json_loadb(body, len, 0, NULL);
+    json_t *e = json_object_get(root, "error");
+    json_t *d = json_object_get(root, "detail");
+    json_t *base = json_object_get(root, "base_resp");
+
     (void)kind;
     msg[0] = 0;
     if (code && codelen)
         code[0] = 0;
-    json_t *root = json_loadb(body, len, 0, NULL);
     if (!json_is_object(root)) {
         json_decref(root);
         return;
     }
-    json_t *e = json_object_get(root, "error");
-    json_t *d = json_object_get(root, "detail");
-    json_t *base = json_object_get(root, "base_resp");
     if (json_is_string(e)) {                                /* Runway */
         copy_text(msg, msglen, json_string_value(e));
     } else if (json_is_object(e)) {                         /* Google, OpenAI */
