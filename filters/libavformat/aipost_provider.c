@@ -533,7 +533,8 @@ static int api_get_json(AIPContext *c, URLContext *h, const char *what, const ch
                 ret = 0;            /* the message is lost, the status is not */
         }
         conn_close(&k);
-        if (ret == AVERROR_EXIT || ret == AVERROR(EPROTO))
+        if (ret == AVERROR_EXIT || ret == AVERROR(EPROTO) || ret == AVERROR(ELOOP) ||
+            ret == AVERROR(ENOMEM))
             return ret;
 
         if (ret == AVERROR(E2BIG)) {
