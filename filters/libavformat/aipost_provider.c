@@ -897,13 +897,12 @@ static int stream_open(AIPContext *c, URLContext *h, int64_t pos)
         hd = &k->head;
         if (hd->status >= 300 && hd->status <= 399 && hd->location[0]) {
             char *next = NULL;
+            /* hd lives in k: take the location before closing k. */
+            ret = redirects == MAX_REDIRECTS ? AVERROR(ELOOP) : absolute_url(&next, url, hd->location);
             conn_close(&k);
-            if (redirects == MAX_REDIRECTS) {
+            if (ret == AVERROR(ELOOP))
                 av_log(h, AV_LOG_ERROR, "result: more than %d redirects\n", MAX_REDIRECTS);
-                ret = AVERROR(ELOOP);
-                break;
-            }
-            if ((ret = absolute_url(&next, url, hd->location)) < 0)
+            if (ret < 0)
                 break;
             av_free(url);
             url = next;
