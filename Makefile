@@ -84,7 +84,12 @@ KERNEL_LIBS := $(AIPOST_AVFORMAT_EXTRALIBS) -lm
 
 $(TEST_BIN)/unit/%: tests/unit/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $$(pkg-config --cflags --libs check) $(KERNEL_LIBS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $$(pkg-config --cflags --libs check) $(KERNEL_LIBS) $(UNIT_LIBS)
+
+# The OpenCL kernels' unit test reads the .cl sources and needs a device
+# (PoCL in CI); built only with OpenCL.
+$(TEST_BIN)/unit/test_grain_opencl: UNIT_LIBS = -DAIP_CL_SOURCE_DIR='"$(TOP)/filters/libavfilter"' -lOpenCL
+$(TEST_BIN)/unit/test_grain_opencl: $(wildcard filters/libavfilter/opencl/*.cl)
 
 # Tools link the kernels too (levelplot meters with the K-weighting).
 $(TEST_BIN)/tools/%: tests/tools/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
@@ -92,6 +97,9 @@ $(TEST_BIN)/tools/%: tests/tools/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $(KERNEL_LIBS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(TEST_BIN)/unit/%,$(wildcard tests/unit/test_*.c))
+ifneq ($(ENABLE_OPENCL),yes)
+UNIT_TESTS := $(filter-out %/test_grain_opencl,$(UNIT_TESTS))
+endif
 TOOLS := $(patsubst tests/tools/%.c,$(TEST_BIN)/tools/%,$(wildcard tests/tools/*.c))
 
 check: ffmpeg $(UNIT_TESTS) $(TOOLS)
