@@ -62,6 +62,7 @@ $(OBJ)/ffbuild/config.mak: $(TREE)/.prepared config.mk
 	    $(if $(SAN_FLAGS),--disable-stripping) > configure.log 2>&1 || \
 	    { tail -30 $(OBJ)/configure.log; exit 1; }
 	echo "AIPOST_EXTRALIBS = $(AIPOST_EXTRALIBS)" > $(OBJ)/aipost-config.mak
+	echo "AIPOST_AVFORMAT_EXTRALIBS = $(AIPOST_AVFORMAT_EXTRALIBS)" >> $(OBJ)/aipost-config.mak
 
 ffmpeg: $(OBJ)/ffbuild/config.mak
 	tools/prepare-tree.sh --link $(TREE)
@@ -70,23 +71,35 @@ ffmpeg: $(OBJ)/ffbuild/config.mak
 	@echo "built: $(STAGE)/bin/ffmpeg (FFmpeg $(FFMPEG_SERIES) with aipost)"
 
 # ------------------------------------------------------------------ tests
-TEST_CFLAGS := -std=c17 -O2 -g -Wall -Wextra $(SAN_FLAGS) -Ifilters/libavfilter
+TEST_CFLAGS := -std=c17 -O2 -g -Wall -Wextra $(SAN_FLAGS) -Ifilters/libavfilter -Ifilters/libavformat
 TEST_BIN := $(BUILD)/tests$(if $(SANITIZE),-san)
 # Every kernel (templates are included by their kernel, not compiled alone);
 # unit tests link them all, without FFmpeg.
-KERNEL_SRC := $(filter-out %_tmpl.c,$(wildcard filters/libavfilter/aipost/*.c filters/libavfilter/aipost/x86/*.c))
-KERNEL_DEPS := $(KERNEL_SRC) $(wildcard filters/libavfilter/aipost/*.h filters/libavfilter/aipost/*_tmpl.c)
+# The provider protocols' kernels (filters/libavformat/aipost) use jansson.
+KERNEL_SRC := $(filter-out %_tmpl.c,$(wildcard filters/libavfilter/aipost/*.c filters/libavfilter/aipost/x86/*.c \
+                                               filters/libavformat/aipost/*.c))
+KERNEL_DEPS := $(KERNEL_SRC) $(wildcard filters/libavfilter/aipost/*.h filters/libavfilter/aipost/*_tmpl.c \
+                                        filters/libavformat/aipost/*.h)
+KERNEL_LIBS := $(AIPOST_AVFORMAT_EXTRALIBS) -lm
 
 $(TEST_BIN)/unit/%: tests/unit/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $$(pkg-config --cflags --libs check) -lm
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $$(pkg-config --cflags --libs check) $(KERNEL_LIBS) $(UNIT_LIBS)
+
+# The OpenCL kernels' unit test reads the .cl sources and needs a device
+# (PoCL in CI); built only with OpenCL.
+$(TEST_BIN)/unit/test_grain_opencl: UNIT_LIBS = -DAIP_CL_SOURCE_DIR='"$(TOP)/filters/libavfilter"' -lOpenCL
+$(TEST_BIN)/unit/test_grain_opencl: $(wildcard filters/libavfilter/opencl/*.cl)
 
 # Tools link the kernels too (levelplot meters with the K-weighting).
 $(TEST_BIN)/tools/%: tests/tools/%.c $(KERNEL_DEPS) $(wildcard tests/common/*.h)
 	mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) -lm
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(KERNEL_SRC) $(KERNEL_LIBS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(TEST_BIN)/unit/%,$(wildcard tests/unit/test_*.c))
+ifneq ($(ENABLE_OPENCL),yes)
+UNIT_TESTS := $(filter-out %/test_grain_opencl,$(UNIT_TESTS))
+endif
 TOOLS := $(patsubst tests/tools/%.c,$(TEST_BIN)/tools/%,$(wildcard tests/tools/*.c))
 
 check: ffmpeg $(UNIT_TESTS) $(TOOLS)

@@ -5,6 +5,8 @@
 #   tests/run.sh            everything
 #   tests/run.sh unit       unit tests only
 #   tests/run.sh graph [NAME...]   graph tests only (tests/graph/test_NAME.sh)
+#   tests/run.sh providers [NAME...]   provider-protocol tests against the
+#                           emulator (tests/providers/test_NAME.sh)
 #
 # Environment (set by 'make check'): AIPOST_BIN (ffmpeg, ffprobe),
 # AIPOST_TOOLS (framestats), AIPOST_UNIT (Check programs); AIPOST_WRAP runs
@@ -56,6 +58,18 @@ if [ "$what" = all ] || [ "$what" = graph ]; then
     for g in $scripts; do
         echo "== $(basename "$g" .sh)"
         sh "$g" || echo "FAIL $(basename "$g" .sh): script exited $?" >> "$results"
+    done
+fi
+
+if [ "$what" = all ] || [ "$what" = providers ]; then
+    if [ "$what" = providers ] && [ $# -gt 0 ]; then
+        scripts=$(for n in "$@"; do echo "$top/tests/providers/test_$n.sh"; done)
+    else
+        scripts=$(ls "$top"/tests/providers/test_*.sh)
+    fi
+    for g in $scripts; do
+        echo "== providers/$(basename "$g" .sh)"
+        sh "$g" || echo "FAIL providers/$(basename "$g" .sh): script exited $?" >> "$results"
     done
 fi
 

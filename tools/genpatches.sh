@@ -53,7 +53,20 @@ done
 f=$(edit libavfilter/Makefile)
 printf '# aipost filters\ninclude $(SRC_PATH)/libavfilter/aipost.mak\n' | insert_before "$f" '^# multimedia filters'
 
-deps=$(echo "$parts" | awk '$1 == "filter" && $3 != "-" { n = $2; sub(/^[a-z]+_/, "", n); printf "%s_filter_deps=\"%s\"\n", n, $3 }')
+# Protocols: one extern line each in protocols.c (FFmpeg's configure makes
+# protocol_list.c and CONFIG_X_PROTOCOL from them), their objects through
+# libavformat/aipost.mak.
+pdecls=$(echo "$parts" | awk '$1 == "protocol" { print "extern const URLProtocol ff_" $2 "_protocol;" }')
+if [ -n "$pdecls" ]; then
+    f=$(edit libavformat/protocols.c)
+    printf '/* aipost */\n%s' "$pdecls" | insert_before "$f" '^extern const URLProtocol ff_'
+    f=$(edit libavformat/Makefile)
+    printf '# aipost protocols\ninclude $(SRC_PATH)/libavformat/aipost.mak\n\n' | insert_before "$f" '^# protocols I/O'
+fi
+
+deps=$(echo "$parts" | awk '
+    $1 == "filter" && $3 != "-" { n = $2; sub(/^[a-z]+_/, "", n); printf "%s_filter_deps=\"%s\"\n", n, $3 }
+    $1 == "protocol" && $3 != "-" { s = $3; gsub(/,/, " ", s); printf "%s_protocol_select=\"%s\"\n", $2, s }')
 if [ -n "$deps" ]; then
     f=$(edit configure)
     printf '# aipost\n%s' "$deps" | insert_before "$f" '^# libraries, in any order'

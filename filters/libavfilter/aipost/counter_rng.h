@@ -12,7 +12,11 @@
 #ifndef AIPOST_COUNTER_RNG_H
 #define AIPOST_COUNTER_RNG_H
 
+/* Also compiled as OpenCL C (the _opencl filters' kernels), where the
+ * fixed-width types come from opencl/aipost.cl. */
+#ifndef __OPENCL_VERSION__
 #include <stdint.h>
+#endif
 
 /* The splitmix64 finaliser: a bijective 64-bit mix with full avalanche. */
 static inline uint64_t aip_mix64(uint64_t x)

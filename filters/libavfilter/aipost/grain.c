@@ -194,7 +194,7 @@ static inline int16_t fade(int a, int wa, int b, int wb)
 void aip_grain_offsets(const AIPGrainPlane *p, uint32_t *offsets, uint64_t frame_key,
                        int blocks_w, int blocks_h)
 {
-    const uint32_t range = T - AIP_GRAIN_BLOCK - p->overlap + 1;
+    const uint32_t range = aip_grain_offset_range(p);
 
     for (int by = 0; by < blocks_h; by++)
         for (int bx = 0; bx < blocks_w; bx++) {

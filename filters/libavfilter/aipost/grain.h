@@ -79,6 +79,13 @@ int  aip_grain_plane_init(AIPGrainPlane *p, uint64_t seed, int plane_id,
                           double size_x, double size_y);
 void aip_grain_plane_uninit(AIPGrainPlane *p);
 
+/* Block offsets are drawn in [0, range) on both axes, so that a block and
+ * its cross-fade extensions stay inside the template. */
+static inline uint32_t aip_grain_offset_range(const AIPGrainPlane *p)
+{
+    return AIP_GRAIN_TEMPLATE_SIZE - AIP_GRAIN_BLOCK - p->overlap + 1;
+}
+
 /**
  * The normalised Gaussian blur (Q16 taps, 2 * radius + 1 of them) that
  * gives white noise an autocorrelation of full width at half maximum
