@@ -53,6 +53,21 @@ $(AIPOST_CL_HEADERS:%=$(SUBDIR)opencl/%_h.c): TAG = OPENCL
 $(AIPOST_CL_HEADERS:%=$(SUBDIR)opencl/%_h.c): $(SUBDIR)opencl/%_h.c: $(SRC_PATH)/$(SUBDIR)aipost/%.h
 	$(M)$(AIPOST_SOURCE2C)
 
+# Analysis kernels shared by filters that follow content (skintexture,
+# socialprep): 8-bit pyramids, block matching, skin likelihood.
+AIPOST_MOTION = aipost/pyramid.o aipost/motion.o
+ifeq ($(ARCH_X86),yes)
+AIPOST_MOTION += aipost/x86/motion_avx2.o
+endif
+
+AIPOST_SKINTEX = aipost/skintex.o
+ifeq ($(ARCH_X86),yes)
+AIPOST_SKINTEX += aipost/x86/skintex_avx2.o
+endif
+
+OBJS-$(CONFIG_SKINTEXTURE_FILTER) += vf_skintexture.o aipost/skinmask.o $(AIPOST_SKINTEX) \
+                                     $(AIPOST_MOTION) $(AIPOST_GRAIN)
+
 # Libraries our filters link (libplacebo even where FFmpeg's own
 # vf_libplacebo is off), written by aipost's configure into the build folder.
 -include aipost-config.mak

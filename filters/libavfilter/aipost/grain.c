@@ -77,8 +77,7 @@ void aip_grain_fade_weights(double t, int *w_out, int *w_in)
     *w_in  = (int)floor(s * (1 << AIP_GRAIN_WEIGHT_SHIFT) + 0.5);
 }
 
-/* Normalised Gaussian taps in Q16; returns the radius. */
-static int gaussian_taps(double size, int32_t *taps, int max_radius)
+int aip_grain_gaussian_taps(double size, int32_t *taps, int max_radius)
 {
     const double sigma = size / FWHM_PER_BLUR_SIGMA;
     const int radius = sigma < 0.2 ? 0 : clip_int((int)ceil(3.0 * sigma), 1, max_radius);
@@ -107,8 +106,8 @@ int aip_grain_plane_init(AIPGrainPlane *p, uint64_t seed, int plane_id,
     if (!(size_x > 0 && size_y > 0 && max_size <= AIP_GRAIN_MAX_SIZE))
         return -EINVAL;
 
-    rx = gaussian_taps(size_x, taps_x, 64);
-    ry = gaussian_taps(size_y, taps_y, 64);
+    rx = aip_grain_gaussian_taps(size_x, taps_x, 64);
+    ry = aip_grain_gaussian_taps(size_y, taps_y, 64);
     ext_w = T + 2 * rx;
     ext_h = T + 2 * ry;
 

@@ -86,6 +86,16 @@ static inline uint32_t aip_grain_offset_range(const AIPGrainPlane *p)
     return AIP_GRAIN_TEMPLATE_SIZE - AIP_GRAIN_BLOCK - p->overlap + 1;
 }
 
+/**
+ * The normalised Gaussian blur (Q16 taps, 2 * radius + 1 of them) that
+ * gives white noise an autocorrelation of full width at half maximum
+ * `size` samples: the templates' blur, also used for skintexture's tile.
+ * Taps are the same integers on every machine (no libm). Returns the
+ * radius, at most max_radius (<= 64); 0 (one tap of 1.0) for sizes far
+ * below a sample.
+ */
+int aip_grain_gaussian_taps(double size, int32_t *taps, int max_radius);
+
 /* Blocks that cover a plane of the given size. */
 #define AIP_GRAIN_BLOCKS(n) (((n) + AIP_GRAIN_BLOCK - 1) / AIP_GRAIN_BLOCK)
 
